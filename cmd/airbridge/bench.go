@@ -1,0 +1,27 @@
+package main
+
+import "fmt"
+
+func (env *environment) bench(args []string) error {
+	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {
+		fmt.Fprint(env.stdout, benchUsage)
+		return nil
+	}
+	switch args[0] {
+	case "ingest":
+		return env.benchIngest(args[1:])
+	case "demo":
+		return env.benchDemo(args[1:])
+	}
+	fmt.Fprintf(env.stderr, "airbridge bench: unknown benchmark %q\n\n%s", args[0], benchUsage)
+	return exitError(2)
+}
+
+const benchUsage = `Usage: airbridge bench <benchmark> [flags]
+
+Benchmarks:
+  ingest   scan and registration throughput over loopback HTTP, against raw SQLite
+  demo     time for "airbridge demo" to be ready to answer
+
+Every benchmark takes --json to print one JSON object.
+`

@@ -1,0 +1,138 @@
+// Command airbridge runs an evacuation and withdrawal airlift: the ledger
+// server, the demo, the checks and the benchmarks.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "0.1.0-dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		var exit exitError
+		if errors.As(err, &exit) {
+			os.Exit(int(exit))
+		}
+		fmt.Fprintln(os.Stderr, "airbridge:", err)
+		os.Exit(1)
+	}
+}
+
+// exitError ends the program with a status and no further message: the
+// command has already said what went wrong.
+type exitError int
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+const usage = `airbridge runs an evacuation airlift: people into the airport, processed,
+onto the planes.
+
+Usage:
+  airbridge <command> [flags]
+
+Commands:
+  serve     serve the API over a database
+  demo      serve a fresh database seeded with the kabul-2021 scenario
+  verify    refold the ledger and compare it with the read tables
+  bench     measure airbridge (bench ingest)
+  version   print the version
+
+Run "airbridge <command> --help" for a command's flags.
+`
+
+// run is the whole program; main only wires it to the process.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitError(2)
+	}
+	env := &environment{ctx: ctx, getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	err := env.dispatch(args)
+	if errors.Is(err, errHelp) {
+		return nil
+	}
+	return err
+}
+
+func (env *environment) dispatch(args []string) error {
+	switch args[0] {
+	case "serve":
+		return env.serve(args[1:])
+	case "demo":
+		return env.demo(args[1:])
+	case "verify":
+		return env.verify(args[1:])
+	case "bench":
+		return env.bench(args[1:])
+	case "version", "--version":
+		if err := env.parse(env.flags("version", "version"), args[1:]); err != nil {
+			return err
+		}
+		fmt.Fprintln(env.stdout, "airbridge", version)
+		return nil
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(env.stdout, usage)
+		return nil
+	}
+	fmt.Fprintf(env.stderr, "airbridge: unknown command %q\n\n%s", args[0], usage)
+	return exitError(2)
+}
+
+// environment is what every subcommand receives from run.
+type environment struct {
+	ctx            context.Context
+	getenv         func(string) string
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// flags returns a flag set for a subcommand that prints its usage to stdout
+// on --help and reports errors on stderr.
+func (env *environment) flags(name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet("airbridge "+name, flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: airbridge %s\n\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses args; --help prints the usage on stdout and ends the command
+// successfully.
+func (env *environment) parse(fs *flag.FlagSet, args []string) error {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(env.stdout)
+		fs.Usage()
+		return errHelp
+	}
+	fs.SetOutput(env.stderr)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "airbridge: %v\n", err)
+		fs.Usage()
+		return exitError(2)
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(env.stderr, "airbridge: unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return exitError(2)
+	}
+	return nil
+}
+
+// errHelp ends a command after printing its help.
+var errHelp = errors.New("help shown")

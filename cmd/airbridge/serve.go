@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"golang.org/x/term"
+
+	"airbridge/server"
+	"airbridge/sqlite"
+)
+
+func (env *environment) serve(args []string) error {
+	fs := env.flags("serve", "serve [--addr HOST:PORT] [--db FILE]")
+	addr := fs.String("addr", envOr(env.getenv, "AIRBRIDGE_ADDR", "127.0.0.1:8080"), "address to listen on (env AIRBRIDGE_ADDR)")
+	path := fs.String("db", envOr(env.getenv, "AIRBRIDGE_DB", "airbridge.db"), "database file, created if missing (env AIRBRIDGE_DB)")
+	if err := env.parse(fs, args); err != nil {
+		return err
+	}
+	db, err := sqlite.Open(env.ctx, *path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return env.listenAndServe(db, *addr, func(url string) {
+		fmt.Fprintf(env.stdout, "airbridge %s serving %s on %s\n", version, *path, url)
+	})
+}
+
+func envOr(getenv func(string) string, name, def string) string {
+	if v := getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// logger logs JSON, or text when stderr is a terminal.
+func (env *environment) logger() *slog.Logger {
+	if f, ok := env.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return slog.New(slog.NewTextHandler(env.stderr, nil))
+	}
+	return slog.New(slog.NewJSONHandler(env.stderr, nil))
+}
+
+// listenAndServe serves db on addr until the context ends, then shuts down
+// gracefully. ready is called with the server's URL once it accepts requests.
+func (env *environment) listenAndServe(db *sqlite.DB, addr string, ready func(url string)) error {
+	return serveOn(env.ctx, db, addr, env.logger(), ready)
+}
+
+func serveOn(ctx context.Context, db *sqlite.DB, addr string, log *slog.Logger, ready func(url string)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           server.New(db, log, version),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	ready("http://" + ln.Addr().String())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+var _ io.Writer = (*os.File)(nil)

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"airbridge/sqlite"
+)
+
+func (env *environment) verify(args []string) error {
+	fs := env.flags("verify", "verify --db FILE")
+	path := fs.String("db", env.getenv("AIRBRIDGE_DB"), "database file to check (env AIRBRIDGE_DB)")
+	if err := env.parse(fs, args); err != nil {
+		return err
+	}
+	if *path == "" {
+		fmt.Fprintln(env.stderr, "airbridge verify: --db is required")
+		return exitError(2)
+	}
+	if _, err := os.Stat(*path); err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	db, err := sqlite.Open(env.ctx, *path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	diffs, err := db.Verify(env.ctx)
+	if err != nil {
+		return fmt.Errorf("verify %s: %w", *path, err)
+	}
+	stats, err := db.Stats(env.ctx)
+	if err != nil {
+		return fmt.Errorf("verify %s: %w", *path, err)
+	}
+	for _, line := range diffs {
+		fmt.Fprintln(env.stdout, line)
+	}
+	if n := len(diffs); n > 0 {
+		fmt.Fprintf(env.stdout, "%s: %d differences between the ledger (%d events) and the read tables\n", *path, n, stats.Events)
+		return exitError(1)
+	}
+	fmt.Fprintf(env.stdout, "%s: the ledger of %d events matches the read tables (%d persons, %d flights)\n",
+		*path, stats.Events, stats.Persons, stats.Flights)
+	return nil
+}

@@ -1,0 +1,138 @@
+package airbridge
+
+import (
+	"strings"
+	"time"
+)
+
+// FlightStatus is where a flight is in its own lifecycle:
+// scheduled → boarding → closed → departed → arrived, or cancelled before
+// departure.
+type FlightStatus string
+
+// Flight statuses.
+const (
+	StatusScheduled FlightStatus = "scheduled"
+	StatusBoarding  FlightStatus = "boarding"
+	StatusClosed    FlightStatus = "closed"
+	StatusDeparted  FlightStatus = "departed"
+	StatusArrived   FlightStatus = "arrived"
+	StatusCancelled FlightStatus = "cancelled"
+)
+
+// Open reports whether the flight still takes manifest changes.
+func (s FlightStatus) Open() bool { return s == StatusScheduled || s == StatusBoarding }
+
+// Flight is one departure.
+type Flight struct {
+	ID          string       `json:"id"`
+	Callsign    string       `json:"callsign"`
+	Operator    string       `json:"operator"` // the operating nation
+	Aircraft    AircraftType `json:"aircraft"`
+	Seats       int          `json:"seats"`
+	Litters     int          `json:"litters"`
+	Slot        time.Time    `json:"slot"` // planned departure
+	Destination string       `json:"destination"`
+	Status      FlightStatus `json:"status"`
+	// Manifested counts the persons manifested or boarded; Boarded those
+	// boarded; LittersUsed the litter patients among Manifested. All three are
+	// derived from the persons and kept for cheap reads.
+	Manifested  int `json:"manifested"`
+	Boarded     int `json:"boarded"`
+	LittersUsed int `json:"litters_used"`
+	// Carried counts the persons who departed on the flight.
+	Carried     int       `json:"carried"`
+	StatusSince time.Time `json:"status_since"`
+	Version     int       `json:"version"`
+}
+
+// FlightInput is what scheduling a flight says.
+type FlightInput struct {
+	ID          string       `json:"id,omitempty"`
+	Callsign    string       `json:"callsign"`
+	Operator    string       `json:"operator"`
+	Aircraft    AircraftType `json:"aircraft"`
+	Seats       int          `json:"seats,omitempty"`   // default: the type's standard seats
+	Litters     *int         `json:"litters,omitempty"` // default: the type's litter positions
+	Slot        time.Time    `json:"slot"`
+	Destination string       `json:"destination"`
+}
+
+func (in *FlightInput) validate(p Policy) error {
+	if in.ID != "" && !entityID.MatchString(in.ID) {
+		return invalid("id", "%q must be 1-64 letters, digits, '_', '.' or '-'", in.ID)
+	}
+	in.Callsign = strings.TrimSpace(in.Callsign)
+	if in.Callsign == "" || len(in.Callsign) > 16 {
+		return invalid("callsign", "must be 1-16 characters")
+	}
+	if err := validName("callsign", in.Callsign); err != nil {
+		return err
+	}
+	if !p.HasNation(in.Operator) {
+		return invalid("operator", "%q is not a nation of this operation", in.Operator)
+	}
+	a, ok := LookupAircraft(in.Aircraft)
+	if !ok {
+		return invalid("aircraft", "unknown aircraft type %q", in.Aircraft)
+	}
+	if in.Seats == 0 {
+		in.Seats = a.StandardSeats
+	}
+	if limit := p.SeatLimit(a.Type); in.Seats < 1 || in.Seats > limit {
+		return invalid("seats", "%d is outside 1..%d for a %s in this operation", in.Seats, limit, a.Type)
+	}
+	if in.Litters == nil {
+		n := a.LitterSlots
+		in.Litters = &n
+	}
+	if *in.Litters < 0 || *in.Litters > max(a.LitterSlots, 0) {
+		return invalid("litters", "%d is outside 0..%d for a %s", *in.Litters, a.LitterSlots, a.Type)
+	}
+	if in.Slot.IsZero() {
+		return invalid("slot", "a departure slot time is required")
+	}
+	in.Destination = strings.TrimSpace(in.Destination)
+	if in.Destination == "" || len(in.Destination) > 64 {
+		return invalid("destination", "must be 1-64 characters")
+	}
+	return validName("destination", in.Destination)
+}
+
+// SiteKind says what happens at a site.
+type SiteKind string
+
+// Site kinds. A scan at a gate records arrival at the airport; at holding, that
+// a cleared person is staged; at the ramp, that a manifested group boards.
+const (
+	Gate      SiteKind = "gate"
+	Screening SiteKind = "screening"
+	Holding   SiteKind = "holding"
+	Ramp      SiteKind = "ramp"
+	Hub       SiteKind = "hub"
+)
+
+// Site is a place in the pipeline.
+type Site struct {
+	ID   string   `json:"id"`
+	Name string   `json:"name"`
+	Kind SiteKind `json:"kind"`
+}
+
+func (s *Site) validate() error {
+	if !entityID.MatchString(s.ID) {
+		return invalid("id", "%q must be 1-64 letters, digits, '_', '.' or '-'", s.ID)
+	}
+	s.Name = strings.TrimSpace(s.Name)
+	if s.Name == "" {
+		s.Name = s.ID
+	}
+	if err := validName("name", s.Name); err != nil {
+		return err
+	}
+	switch s.Kind {
+	case Gate, Screening, Holding, Ramp, Hub:
+		return nil
+	}
+	return invalid("kind", "%q must be gate, screening, holding, ramp or hub", s.Kind)
+}

@@ -1,0 +1,216 @@
+package airbridge
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Stage is where a person is in the evacuation pipeline.
+type Stage string
+
+// The evacuee lifecycle: registered → called → at_gate → screened → staged →
+// manifested → boarded → departed → arrived. A no-show or an offload returns a
+// person from manifested (or boarded) to staged.
+const (
+	Registered Stage = "registered"
+	Called     Stage = "called"
+	AtGate     Stage = "at_gate"
+	Screened   Stage = "screened"
+	Staged     Stage = "staged"
+	Manifested Stage = "manifested"
+	Boarded    Stage = "boarded"
+	Departed   Stage = "departed"
+	Arrived    Stage = "arrived"
+)
+
+// Stages lists every stage in pipeline order.
+var Stages = []Stage{Registered, Called, AtGate, Screened, Staged, Manifested, Boarded, Departed, Arrived}
+
+// Screening decisions.
+const (
+	Cleared  = "cleared"
+	Denied   = "denied"
+	Referred = "referred"
+)
+
+// Person is one evacuee.
+type Person struct {
+	ID          string     `json:"id"`
+	GroupID     string     `json:"group_id"`
+	Nation      string     `json:"nation"` // the coalition nation responsible for the person
+	Surname     string     `json:"surname"`
+	GivenNames  string     `json:"given_names"`
+	BirthDate   string     `json:"birth_date,omitempty"` // YYYY-MM-DD
+	Sex         string     `json:"sex,omitempty"`        // F, M or X
+	Nationality string     `json:"nationality"`
+	Category    string     `json:"category"`
+	Documents   []Document `json:"documents"`
+	Needs       Needs      `json:"needs"`
+
+	Stage           Stage     `json:"stage"`
+	Screening       string    `json:"screening,omitempty"`
+	ScreeningReason string    `json:"screening_reason,omitempty"`
+	FlightID        string    `json:"flight_id,omitempty"`
+	StageSince      time.Time `json:"stage_since"`
+	RegisteredAt    time.Time `json:"registered_at"`
+	// Version counts the events applied to the person.
+	Version int `json:"version"`
+}
+
+// Document is an identity or travel document.
+type Document struct {
+	Type         string `json:"type"` // passport, id_card, visa, other
+	Number       string `json:"number"`
+	IssuingState string `json:"issuing_state,omitempty"`
+	Expiry       string `json:"expiry,omitempty"` // YYYY-MM-DD
+}
+
+// Needs are what a person needs to travel.
+type Needs struct {
+	Litter             bool `json:"litter,omitempty"`
+	Medical            bool `json:"medical,omitempty"`
+	UnaccompaniedMinor bool `json:"unaccompanied_minor,omitempty"`
+}
+
+// Group is a family or party that travels together. Every person belongs to
+// exactly one group; a person registered alone forms a group of one.
+type Group struct {
+	ID           string    `json:"id"`
+	Name         string    `json:"name,omitempty"`
+	Nation       string    `json:"nation"`
+	Members      []string  `json:"members"`
+	RegisteredAt time.Time `json:"registered_at"`
+}
+
+// PersonInput is what a registration says about a person.
+type PersonInput struct {
+	ID          string     `json:"id,omitempty"`
+	Surname     string     `json:"surname"`
+	GivenNames  string     `json:"given_names"`
+	BirthDate   string     `json:"birth_date,omitempty"`
+	Sex         string     `json:"sex,omitempty"`
+	Nationality string     `json:"nationality"`
+	Category    string     `json:"category"`
+	Documents   []Document `json:"documents,omitempty"`
+	Needs       Needs      `json:"needs"`
+}
+
+var (
+	documentNumber = regexp.MustCompile(`^[A-Z0-9]{1,20}$`)
+	entityID       = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+)
+
+// NormalizeDocumentNumber upper-cases a document number and drops the spaces,
+// dashes and filler characters people type into it.
+func NormalizeDocumentNumber(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == ' ' || r == '-' || r == '<':
+			return -1
+		default:
+			return unicode.ToUpper(r)
+		}
+	}, s)
+}
+
+const maxNameLen = 120
+
+func validName(field, s string) error {
+	if !utf8.ValidString(s) {
+		return invalid(field, "is not valid UTF-8")
+	}
+	if utf8.RuneCountInString(s) > maxNameLen {
+		return invalid(field, "is longer than %d characters", maxNameLen)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return invalid(field, "contains a control character")
+		}
+	}
+	return nil
+}
+
+func validDate(field, s string) (time.Time, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, invalid(field, "%q is not a date of the form YYYY-MM-DD", s)
+	}
+	return t, nil
+}
+
+// validate checks a registration against the policy; field names are prefixed
+// with at, such as "persons[3]".
+func (in *PersonInput) validate(p Policy, at string, now time.Time) error {
+	f := func(name string) string { return at + "." + name }
+	if in.ID != "" && !entityID.MatchString(in.ID) {
+		return invalid(f("id"), "%q must be 1-64 letters, digits, '_', '.' or '-'", in.ID)
+	}
+	in.Surname = strings.TrimSpace(in.Surname)
+	in.GivenNames = strings.TrimSpace(in.GivenNames)
+	if err := validName(f("surname"), in.Surname); err != nil {
+		return err
+	}
+	if err := validName(f("given_names"), in.GivenNames); err != nil {
+		return err
+	}
+	if in.Surname == "" && in.GivenNames == "" {
+		return invalid(f("surname"), "a person needs a surname or given names")
+	}
+	if in.BirthDate != "" {
+		d, err := validDate(f("birth_date"), in.BirthDate)
+		if err != nil {
+			return err
+		}
+		if d.After(now) {
+			return invalid(f("birth_date"), "%s is in the future", in.BirthDate)
+		}
+		if d.Year() < now.Year()-125 {
+			return invalid(f("birth_date"), "%s is more than 125 years ago", in.BirthDate)
+		}
+	}
+	switch in.Sex {
+	case "", "F", "M", "X":
+	default:
+		return invalid(f("sex"), "%q must be F, M or X", in.Sex)
+	}
+	if !countryCode.MatchString(in.Nationality) {
+		return invalid(f("nationality"), "%q is not a three-letter country code", in.Nationality)
+	}
+	if _, ok := p.Category(in.Category); !ok {
+		return invalid(f("category"), "%q is not a category of this operation", in.Category)
+	}
+	if len(in.Documents) > 8 {
+		return invalid(f("documents"), "at most 8 documents per person")
+	}
+	for i := range in.Documents {
+		d := &in.Documents[i]
+		df := func(name string) string { return f("documents") + "[" + strconv.Itoa(i) + "]." + name }
+		switch d.Type {
+		case "passport", "id_card", "visa", "other":
+		default:
+			return invalid(df("type"), "%q must be passport, id_card, visa or other", d.Type)
+		}
+		d.Number = NormalizeDocumentNumber(d.Number)
+		if !documentNumber.MatchString(d.Number) {
+			return invalid(df("number"), "must be 1-20 letters and digits")
+		}
+		if d.IssuingState != "" && !countryCode.MatchString(d.IssuingState) {
+			return invalid(df("issuing_state"), "%q is not a three-letter country code", d.IssuingState)
+		}
+		if d.Expiry != "" {
+			if _, err := validDate(df("expiry"), d.Expiry); err != nil {
+				return err
+			}
+		}
+		for j := range i {
+			if in.Documents[j].Number == d.Number {
+				return invalid(df("number"), "%s is listed twice", d.Number)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,247 @@
+package server
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"airbridge"
+)
+
+// Body limits: one entity, and a batch of up to airbridge.MaxBatch persons.
+const (
+	small int64 = 1 << 20
+	batch int64 = 32 << 20
+)
+
+// IdempotencyHeader carries a command's idempotency key.
+const IdempotencyHeader = "Idempotency-Key"
+
+const maxKeyLen = 200
+
+// command returns a handler that decodes the request body into the command
+// that newCmd returns (already holding the path's values), and submits it.
+// Every command needs an idempotency key; a replay answers what the first
+// request was answered and changes nothing.
+func (s *Server) command(limit int64, newCmd func(*http.Request) airbridge.Command) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		key := r.Header.Get(IdempotencyHeader)
+		if key == "" {
+			s.error(w, r, airbridge.Errorf(airbridge.EMALFORMED, "the %s header is required on every command", IdempotencyHeader).
+				With("header", IdempotencyHeader))
+			return
+		}
+		if len(key) > maxKeyLen || !utf8.ValidString(key) {
+			s.error(w, r, airbridge.Errorf(airbridge.EMALFORMED, "the %s header must be valid UTF-8 of at most %d bytes", IdempotencyHeader, maxKeyLen).
+				With("header", IdempotencyHeader))
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				s.error(w, r, airbridge.Errorf(airbridge.ETOOLARGE, "the request body exceeds %d bytes", limit).With("limit", limit))
+				return
+			}
+			s.error(w, r, airbridge.Errorf(airbridge.EMALFORMED, "reading the request body: %v", err))
+			return
+		}
+		cmd := newCmd(r)
+		if err := decodeStrict(body, cmd); err != nil {
+			s.error(w, r, err)
+			return
+		}
+		airbridge.AssignIDs(cmd, newID)
+		sum := sha256.Sum256([]byte(r.Method + " " + r.URL.Path + "\n" + string(body)))
+		sub := airbridge.Submission{
+			Command:     cmd,
+			Envelope:    airbridge.Envelope{Key: key, Actor: r.Header.Get("X-Airbridge-Actor")},
+			Fingerprint: hex.EncodeToString(sum[:]),
+		}
+		if scan, ok := cmd.(*airbridge.Scan); ok {
+			sub.Envelope.Site = scan.Site
+		}
+		receipt, err := s.ledger.Execute(r.Context(), sub)
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		status := http.StatusOK
+		if r.Method == http.MethodPost && (strings.HasSuffix(r.Pattern, "/api/persons") || strings.HasSuffix(r.Pattern, "/api/groups") ||
+			strings.HasSuffix(r.Pattern, "/api/flights") || strings.HasSuffix(r.Pattern, "/api/sites") ||
+			strings.HasSuffix(r.Pattern, "/batch") || strings.HasSuffix(r.Pattern, "/api/operation")) {
+			status = http.StatusCreated
+		}
+		if receipt.Replayed {
+			w.Header().Set("Idempotent-Replayed", "true")
+		}
+		w.Header().Set("X-Ledger-Seq", strconv.FormatInt(receipt.LastSeq, 10))
+		writeRaw(w, status, receipt.Outcome)
+	}
+}
+
+// decodeStrict decodes one JSON value into v: unknown fields and trailing
+// data are refused. An empty body is an empty object.
+func decodeStrict(body []byte, v any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		body = []byte("{}")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return airbridge.Errorf(airbridge.EMALFORMED, "the request body holds more than one JSON value")
+	}
+	return nil
+}
+
+func decodeError(err error) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return airbridge.Errorf(airbridge.EMALFORMED, "malformed JSON at byte %d: %v", syntax.Offset, syntax).With("offset", syntax.Offset)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return airbridge.Errorf(airbridge.EMALFORMED, "the JSON body ends too early")
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			return airbridge.Errorf(airbridge.EMALFORMED, "the body must be a JSON object, not %s", typ.Value)
+		}
+		return airbridge.Errorf(airbridge.EINVALID, "%s: must be %s, not %s", field, jsonType(typ.Type.Kind().String()), typ.Value).With("field", field)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return airbridge.Errorf(airbridge.EMALFORMED, "unknown field %q", field).With("field", field)
+	}
+	return airbridge.Errorf(airbridge.EINVALID, "%s", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+func jsonType(kind string) string {
+	switch kind {
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "struct", "map":
+		return "an object"
+	case "slice", "array":
+		return "an array"
+	case "int", "int64", "int32", "uint", "uint64", "float64":
+		return "a number"
+	}
+	return "a " + kind
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.version})
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.error(w, r, airbridge.Errorf(airbridge.ENOTFOUND, "no route for %s %s", r.Method, r.URL.Path))
+}
+
+func (s *Server) getOperation(w http.ResponseWriter, r *http.Request) {
+	s.reply(w, r)(s.ledger.Policy(r.Context()))
+}
+
+func (s *Server) getSites(w http.ResponseWriter, r *http.Request) {
+	sites, err := s.ledger.Sites(r.Context())
+	s.reply(w, r)(orEmpty(sites), err)
+}
+
+func (s *Server) getPerson(w http.ResponseWriter, r *http.Request) {
+	s.reply(w, r)(s.ledger.Person(r.Context(), r.PathValue("id")))
+}
+
+func (s *Server) findPerson(w http.ResponseWriter, r *http.Request) {
+	doc := r.URL.Query().Get("document")
+	if doc == "" {
+		s.error(w, r, airbridge.Errorf(airbridge.EMALFORMED, "give ?document=NUMBER to find a person").With("parameter", "document"))
+		return
+	}
+	s.reply(w, r)(s.ledger.PersonByDocument(r.Context(), doc))
+}
+
+func (s *Server) getHistory(w http.ResponseWriter, r *http.Request) {
+	s.reply(w, r)(s.ledger.History(r.Context(), r.PathValue("id")))
+}
+
+func (s *Server) getGroup(w http.ResponseWriter, r *http.Request) {
+	s.reply(w, r)(s.ledger.Group(r.Context(), r.PathValue("id")))
+}
+
+func (s *Server) getFlights(w http.ResponseWriter, r *http.Request) {
+	flights, err := s.ledger.Flights(r.Context())
+	s.reply(w, r)(orEmpty(flights), err)
+}
+
+func (s *Server) getFlight(w http.ResponseWriter, r *http.Request) {
+	s.reply(w, r)(s.ledger.Flight(r.Context(), r.PathValue("id")))
+}
+
+func (s *Server) getPipeline(w http.ResponseWriter, r *http.Request) {
+	s.reply(w, r)(s.ledger.Pipeline(r.Context()))
+}
+
+func (s *Server) getStaged(w http.ResponseWriter, r *http.Request) {
+	limit, err := intParam(r, "limit", 100, 1, 10_000)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	queue, err := s.ledger.StagedQueue(r.Context(), int(limit))
+	s.reply(w, r)(orEmpty(queue), err)
+}
+
+func (s *Server) getEvents(w http.ResponseWriter, r *http.Request) {
+	after, err := intParam(r, "after", 0, 0, 1<<62)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	limit, err := intParam(r, "limit", 1000, 1, 10_000)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.reply(w, r)(s.ledger.Events(r.Context(), after, int(limit)))
+}
+
+func intParam(r *http.Request, name string, def, lo, hi int64) (int64, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < lo || n > hi {
+		return 0, airbridge.Errorf(airbridge.EINVALID, "%s: %q must be a whole number in %d..%d", name, v, lo, hi).With("parameter", name)
+	}
+	return n, nil
+}
+
+func orEmpty[T any](v []T) []T {
+	if v == nil {
+		return []T{}
+	}
+	return v
+}
+
+// reply returns a function that writes a query's result or its error.
+func (s *Server) reply(w http.ResponseWriter, r *http.Request) func(any, error) {
+	return func(v any, err error) {
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, v)
+	}
+}

@@ -1,0 +1,271 @@
+// Package sqlite is airbridge's embedded store: the ledger and its read tables
+// in one SQLite file, written by a single writer with group commit.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	_ "modernc.org/sqlite" // the pure-Go driver, registered as "sqlite"
+
+	"airbridge"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DB is an open airbridge database. It is safe for concurrent use: reads run
+// on a pool of connections, and every command goes through one writer
+// goroutine that commits concurrent commands together.
+type DB struct {
+	path   string
+	w      *sql.DB // the one writer connection
+	r      *sql.DB // readers
+	reqs   chan *request
+	stop   chan struct{}
+	done   chan struct{}
+	closed atomic.Bool
+
+	// Owned by the writer goroutine once Open returns.
+	state *airbridge.State
+	seq   int64
+
+	appended atomic.Int64
+	now      func() time.Time
+}
+
+// MaxGroupCommit bounds how many submissions one transaction commits.
+const maxGroupCommit = 512
+
+type request struct {
+	subs []airbridge.Submission
+	// atomic: the submissions commit together or not at all, alone in their
+	// transaction.
+	atomic bool
+	reply  chan []result
+}
+
+type result struct {
+	receipt airbridge.Receipt
+	err     error
+}
+
+// Open opens (creating if needed) the database at path, migrates it, and
+// loads its state. The file is durable: a command is acknowledged only once
+// its transaction is synced to disk.
+func Open(ctx context.Context, path string) (*DB, error) {
+	w, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	if err := migrate(ctx, w); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	db := &DB{path: path, w: w, r: r, reqs: make(chan *request, 4096),
+		stop: make(chan struct{}), done: make(chan struct{}), now: time.Now}
+	if err := db.reload(ctx); err != nil {
+		db.w.Close()
+		db.r.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	go db.writer()
+	return db, nil
+}
+
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+func migrate(ctx context.Context, w *sql.DB) error {
+	if _, err := w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: name must start with a number", base)
+		}
+		var n int
+		if err := w.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		if n > 0 {
+			continue
+		}
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		tx, err := w.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %s: %w", base, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES (?)`, version); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %s: %w", base, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migration %s: %w", base, err)
+		}
+	}
+	return nil
+}
+
+// reload replaces the writer's state with what the read tables hold.
+func (db *DB) reload(ctx context.Context) error {
+	st, err := loadTables(ctx, db.w)
+	if err != nil {
+		return err
+	}
+	var seq sql.NullInt64
+	if err := db.w.QueryRowContext(ctx, `SELECT max(seq) FROM events`).Scan(&seq); err != nil {
+		return err
+	}
+	db.state, db.seq = st, seq.Int64
+	return nil
+}
+
+// Close stops the writer after the submissions it has taken and closes the
+// database.
+func (db *DB) Close() error {
+	if db.closed.Swap(true) {
+		return nil
+	}
+	close(db.stop)
+	<-db.done
+	return errors.Join(db.r.Close(), db.w.Close())
+}
+
+// Path returns the file the database lives in.
+func (db *DB) Path() string { return db.path }
+
+// EventsAppended counts the events this process appended to the ledger.
+func (db *DB) EventsAppended() int64 { return db.appended.Load() }
+
+var errClosed = airbridge.Errorf(airbridge.EINTERNAL, "the database is closed")
+
+// Execute decides and commits one submission. A refused command returns its
+// *airbridge.Error and changes nothing; a replayed key returns the first
+// receipt.
+func (db *DB) Execute(ctx context.Context, sub airbridge.Submission) (airbridge.Receipt, error) {
+	rs, err := db.submit(ctx, &request{subs: []airbridge.Submission{sub}, reply: make(chan []result, 1)})
+	if err != nil {
+		return airbridge.Receipt{}, err
+	}
+	return rs[0].receipt, rs[0].err
+}
+
+// ExecuteAll commits many submissions in one transaction, all or none: the
+// first refusal aborts them all and is returned. It is for bulk loads such as
+// seeding a scenario.
+func (db *DB) ExecuteAll(ctx context.Context, subs []airbridge.Submission) ([]airbridge.Receipt, error) {
+	rs, err := db.submit(ctx, &request{subs: subs, atomic: true, reply: make(chan []result, 1)})
+	if err != nil {
+		return nil, err
+	}
+	receipts := make([]airbridge.Receipt, len(rs))
+	for i, r := range rs {
+		if r.err != nil {
+			return nil, fmt.Errorf("submission %d: %w", i, r.err)
+		}
+		receipts[i] = r.receipt
+	}
+	return receipts, nil
+}
+
+func (db *DB) submit(ctx context.Context, req *request) ([]result, error) {
+	if db.closed.Load() {
+		return nil, errClosed
+	}
+	select {
+	case db.reqs <- req:
+	case <-db.stop:
+		return nil, errClosed
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	// Once taken, a request is decided and committed (or failed) whatever the
+	// caller does: waiting here keeps the answer honest.
+	return <-req.reply, nil
+}
+
+func (db *DB) writer() {
+	defer close(db.done)
+	for {
+		var first *request
+		select {
+		case first = <-db.reqs:
+		case <-db.stop:
+			// Drain what was already queued so no caller waits forever.
+			for {
+				select {
+				case r := <-db.reqs:
+					db.commit([]*request{r})
+				default:
+					return
+				}
+			}
+		}
+		if first.atomic {
+			db.commit([]*request{first})
+			continue
+		}
+		batch := []*request{first}
+	drain:
+		for len(batch) < maxGroupCommit {
+			select {
+			case r := <-db.reqs:
+				if r.atomic {
+					db.commit(batch)
+					batch = []*request{r}
+					break drain
+				}
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		db.commit(batch)
+	}
+}

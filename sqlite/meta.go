@@ -1,0 +1,80 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Stats counts what the database holds.
+type Stats struct {
+	Events  int64 `json:"events"`
+	Persons int64 `json:"persons"`
+	Flights int64 `json:"flights"`
+}
+
+// Stats returns the database's counts.
+func (db *DB) Stats(ctx context.Context) (Stats, error) {
+	var s Stats
+	err := db.r.QueryRowContext(ctx, `SELECT (SELECT coalesce(max(seq), 0) FROM events), (SELECT count(*) FROM persons), (SELECT count(*) FROM flights)`).
+		Scan(&s.Events, &s.Persons, &s.Flights)
+	if err != nil {
+		return s, fmt.Errorf("stats: %w", err)
+	}
+	return s, nil
+}
+
+// SetMeta records a fact about the database file.
+func (db *DB) SetMeta(ctx context.Context, key, value string) error {
+	if _, err := db.w.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value); err != nil {
+		return fmt.Errorf("set %s: %w", key, err)
+	}
+	return nil
+}
+
+// Meta returns a fact recorded with SetMeta, or "" if there is none.
+func (db *DB) Meta(ctx context.Context, key string) (string, error) {
+	var v string
+	err := db.r.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, err
+}
+
+var sqliteHeader = []byte("SQLite format 3\x00")
+
+// ReadMeta reads a fact from the airbridge database at path without creating,
+// migrating or writing it. It returns "" when the file is an airbridge
+// database without that fact, and an error when the file is not an airbridge
+// database at all.
+func ReadMeta(ctx context.Context, path, key string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	head := make([]byte, len(sqliteHeader))
+	_, err = io.ReadFull(f, head)
+	f.Close()
+	if err != nil || !bytes.Equal(head, sqliteHeader) {
+		return "", fmt.Errorf("%s is not an SQLite database", path)
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=query_only(1)&_pragma=busy_timeout(5000)")
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	var v string
+	err = db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&v)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return "", nil
+	case err != nil:
+		return "", fmt.Errorf("%s is not an airbridge database: %w", path, err)
+	}
+	return v, nil
+}

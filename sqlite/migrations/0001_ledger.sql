@@ -1,0 +1,65 @@
+-- The ledger: every event ever accepted, in order. Never updated, never deleted.
+CREATE TABLE events (
+	seq    INTEGER PRIMARY KEY,
+	stream TEXT NOT NULL,
+	type   TEXT NOT NULL,
+	data   TEXT NOT NULL,
+	actor  TEXT NOT NULL DEFAULT '',
+	site   TEXT NOT NULL DEFAULT '',
+	key    TEXT NOT NULL DEFAULT '',
+	time   TEXT NOT NULL
+);
+CREATE INDEX events_stream ON events (stream, seq);
+
+-- One row per accepted idempotency key, with the answer a replay receives.
+CREATE TABLE commands (
+	key         TEXT PRIMARY KEY,
+	fingerprint TEXT NOT NULL,
+	outcome     BLOB NOT NULL,
+	first_seq   INTEGER NOT NULL,
+	last_seq    INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Read tables, kept in step with the ledger in the same transaction.
+CREATE TABLE operation (
+	id   INTEGER PRIMARY KEY CHECK (id = 1),
+	data TEXT NOT NULL
+);
+CREATE TABLE sites (
+	id   TEXT PRIMARY KEY,
+	data TEXT NOT NULL
+);
+CREATE TABLE groups (
+	id     TEXT PRIMARY KEY,
+	nation TEXT NOT NULL,
+	data   TEXT NOT NULL
+);
+CREATE TABLE persons (
+	id          TEXT PRIMARY KEY,
+	group_id    TEXT NOT NULL,
+	nation      TEXT NOT NULL,
+	stage       TEXT NOT NULL,
+	flight_id   TEXT NOT NULL DEFAULT '',
+	stage_since TEXT NOT NULL,
+	data        TEXT NOT NULL
+);
+CREATE INDEX persons_group ON persons (group_id);
+CREATE INDEX persons_stage ON persons (nation, stage);
+CREATE INDEX persons_flight ON persons (flight_id) WHERE flight_id <> '';
+CREATE INDEX persons_staged ON persons (stage, stage_since);
+CREATE TABLE documents (
+	number    TEXT PRIMARY KEY,
+	person_id TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE flights (
+	id     TEXT PRIMARY KEY,
+	status TEXT NOT NULL,
+	slot   TEXT NOT NULL,
+	data   TEXT NOT NULL
+);
+
+-- Facts about the database file itself, such as whether it is a demo.
+CREATE TABLE meta (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+);

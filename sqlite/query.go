@@ -1,0 +1,324 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"airbridge"
+)
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// loadTables reads the read tables into a state.
+func loadTables(ctx context.Context, q querier) (*airbridge.State, error) {
+	s := airbridge.NewState()
+	var policy []byte
+	switch err := q.QueryRowContext(ctx, `SELECT data FROM operation WHERE id = 1`).Scan(&policy); {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return nil, fmt.Errorf("load operation: %w", err)
+	default:
+		s.Policy = new(airbridge.Policy)
+		if err := json.Unmarshal(policy, s.Policy); err != nil {
+			return nil, fmt.Errorf("load operation: %w", err)
+		}
+	}
+	if err := loadAll(ctx, q, `SELECT data FROM sites`, func(v *airbridge.Site) { s.Sites[v.ID] = v }); err != nil {
+		return nil, err
+	}
+	if err := loadAll(ctx, q, `SELECT data FROM groups`, func(v *airbridge.Group) { s.Groups[v.ID] = v }); err != nil {
+		return nil, err
+	}
+	if err := loadAll(ctx, q, `SELECT data FROM flights`, func(v *airbridge.Flight) { s.Flights[v.ID] = v }); err != nil {
+		return nil, err
+	}
+	if err := loadAll(ctx, q, `SELECT data FROM persons`, func(v *airbridge.Person) { s.Persons[v.ID] = v }); err != nil {
+		return nil, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT number, person_id FROM documents`)
+	if err != nil {
+		return nil, fmt.Errorf("load documents: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var number, id string
+		if err := rows.Scan(&number, &id); err != nil {
+			return nil, fmt.Errorf("load documents: %w", err)
+		}
+		s.Documents[number] = id
+	}
+	return s, rows.Err()
+}
+
+func loadAll[T any](ctx context.Context, q querier, query string, put func(*T), args ...any) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", query, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var data []byte
+		if err := rows.Scan(&data); err != nil {
+			return fmt.Errorf("%s: %w", query, err)
+		}
+		v := new(T)
+		if err := json.Unmarshal(data, v); err != nil {
+			return fmt.Errorf("%s: %w", query, err)
+		}
+		put(v)
+	}
+	return rows.Err()
+}
+
+func getOne[T any](ctx context.Context, q querier, what, id, query string, args ...any) (*T, error) {
+	var data []byte
+	err := q.QueryRowContext(ctx, query, args...).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, airbridge.Errorf(airbridge.ENOTFOUND, "%s %q does not exist", what, id).With(what+"_id", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s %s: %w", what, id, err)
+	}
+	v := new(T)
+	if err := json.Unmarshal(data, v); err != nil {
+		return nil, fmt.Errorf("read %s %s: %w", what, id, err)
+	}
+	return v, nil
+}
+
+// Policy returns the operation's policy. Returns ENOTFOUND if the operation is
+// not configured.
+func (db *DB) Policy(ctx context.Context) (*airbridge.Policy, error) {
+	return getOne[airbridge.Policy](ctx, db.r, "operation", "1", `SELECT data FROM operation WHERE id = 1`)
+}
+
+// Person returns the person with the given id. Returns ENOTFOUND if there is
+// none.
+func (db *DB) Person(ctx context.Context, id string) (*airbridge.Person, error) {
+	return getOne[airbridge.Person](ctx, db.r, "person", id, `SELECT data FROM persons WHERE id = ?`, id)
+}
+
+// PersonByDocument returns the person who holds the document with the given
+// number. Returns ENOTFOUND if nobody does.
+func (db *DB) PersonByDocument(ctx context.Context, number string) (*airbridge.Person, error) {
+	n := airbridge.NormalizeDocumentNumber(number)
+	p, err := getOne[airbridge.Person](ctx, db.r, "document", n,
+		`SELECT p.data FROM documents d JOIN persons p ON p.id = d.person_id WHERE d.number = ?`, n)
+	if airbridge.ErrorCode(err) == airbridge.ENOTFOUND {
+		return nil, airbridge.Errorf(airbridge.ENOTFOUND, "no person holds document %q", n).With("document", n)
+	}
+	return p, err
+}
+
+// Group returns a group with its members. Returns ENOTFOUND if there is none.
+func (db *DB) Group(ctx context.Context, id string) (*airbridge.GroupView, error) {
+	g, err := getOne[airbridge.Group](ctx, db.r, "group", id, `SELECT data FROM groups WHERE id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	v := &airbridge.GroupView{Group: *g, Persons: []airbridge.Person{}}
+	err = loadAll(ctx, db.r, `SELECT data FROM persons WHERE group_id = ?`, func(p *airbridge.Person) {
+		v.Persons = append(v.Persons, *p)
+	}, id)
+	order := map[string]int{}
+	for i, m := range g.Members {
+		order[m] = i
+	}
+	slices.SortFunc(v.Persons, func(a, b airbridge.Person) int { return order[a.ID] - order[b.ID] })
+	return v, err
+}
+
+// History returns the events of a person's stream, oldest first. Returns
+// ENOTFOUND if the person does not exist.
+func (db *DB) History(ctx context.Context, personID string) ([]airbridge.Event, error) {
+	if _, err := db.Person(ctx, personID); err != nil {
+		return nil, err
+	}
+	return db.events(ctx, `SELECT seq, stream, type, data, actor, site, key, time FROM events WHERE stream = ? ORDER BY seq`,
+		airbridge.PersonStream(personID))
+}
+
+// Events returns up to limit ledger events after seq, oldest first.
+func (db *DB) Events(ctx context.Context, after int64, limit int) ([]airbridge.Event, error) {
+	return db.events(ctx, `SELECT seq, stream, type, data, actor, site, key, time FROM events WHERE seq > ? ORDER BY seq LIMIT ?`,
+		after, limit)
+}
+
+func (db *DB) events(ctx context.Context, query string, args ...any) ([]airbridge.Event, error) {
+	return readEvents(ctx, db.r, query, args...)
+}
+
+func readEvents(ctx context.Context, q querier, query string, args ...any) ([]airbridge.Event, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read events: %w", err)
+	}
+	defer rows.Close()
+	events := []airbridge.Event{}
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, err
+		}
+		events = append(events, e)
+	}
+	return events, rows.Err()
+}
+
+func scanEvent(rows *sql.Rows) (airbridge.Event, error) {
+	var e airbridge.Event
+	var data []byte
+	var t string
+	if err := rows.Scan(&e.Seq, &e.Stream, &e.Type, &data, &e.Actor, &e.Site, &e.Key, &t); err != nil {
+		return e, fmt.Errorf("read event: %w", err)
+	}
+	if err := json.Unmarshal(data, &e.Data); err != nil {
+		return e, fmt.Errorf("read event %d: %w", e.Seq, err)
+	}
+	var err error
+	if e.Time, err = time.Parse(time.RFC3339Nano, t); err != nil {
+		return e, fmt.Errorf("read event %d: %w", e.Seq, err)
+	}
+	return e, nil
+}
+
+// Flight returns a flight with its manifest (those manifested, boarded, or
+// carried). Returns ENOTFOUND if there is none.
+func (db *DB) Flight(ctx context.Context, id string) (*airbridge.FlightView, error) {
+	f, err := getOne[airbridge.Flight](ctx, db.r, "flight", id, `SELECT data FROM flights WHERE id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	v := &airbridge.FlightView{Flight: *f, Manifest: []airbridge.Person{}}
+	rows, err := db.r.QueryContext(ctx, `SELECT data FROM persons WHERE flight_id = ? ORDER BY group_id, id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read manifest of %s: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var data []byte
+		var p airbridge.Person
+		if err := rows.Scan(&data); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(data, &p); err != nil {
+			return nil, err
+		}
+		v.Manifest = append(v.Manifest, p)
+	}
+	return v, rows.Err()
+}
+
+// Flights returns every flight, by slot time.
+func (db *DB) Flights(ctx context.Context) ([]airbridge.Flight, error) {
+	var fs []airbridge.Flight
+	err := loadAll(ctx, db.r, `SELECT data FROM flights ORDER BY slot, id`, func(f *airbridge.Flight) { fs = append(fs, *f) })
+	return fs, err
+}
+
+// Sites returns every site, by id.
+func (db *DB) Sites(ctx context.Context) ([]airbridge.Site, error) {
+	var ss []airbridge.Site
+	err := loadAll(ctx, db.r, `SELECT data FROM sites ORDER BY id`, func(s *airbridge.Site) { ss = append(ss, *s) })
+	return ss, err
+}
+
+// Pipeline returns the counts of persons by nation × stage.
+func (db *DB) Pipeline(ctx context.Context) (*airbridge.Pipeline, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT nation, stage, count(*) FROM persons GROUP BY nation, stage`)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: %w", err)
+	}
+	defer rows.Close()
+	p := &airbridge.Pipeline{Stages: airbridge.Stages, Nations: map[string]map[airbridge.Stage]int{}, Totals: map[airbridge.Stage]int{}}
+	for rows.Next() {
+		var nation string
+		var stage airbridge.Stage
+		var n int
+		if err := rows.Scan(&nation, &stage, &n); err != nil {
+			return nil, fmt.Errorf("pipeline: %w", err)
+		}
+		if p.Nations[nation] == nil {
+			p.Nations[nation] = map[airbridge.Stage]int{}
+		}
+		p.Nations[nation][stage] += n
+		p.Totals[stage] += n
+		p.Total += n
+	}
+	return p, rows.Err()
+}
+
+// StagedQueue returns the groups whose members are all staged, by priority,
+// then by the time they have waited; at most limit of them.
+func (db *DB) StagedQueue(ctx context.Context, limit int) ([]airbridge.StagedGroup, error) {
+	policy, err := db.Policy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rank := map[string]int{}
+	for _, c := range policy.Categories {
+		rank[c.Code] = c.Rank
+	}
+	byGroup := map[string]*airbridge.StagedGroup{}
+	var order []string
+	err = loadAll(ctx, db.r, `SELECT data FROM persons WHERE stage = 'staged' ORDER BY stage_since`, func(p *airbridge.Person) {
+		g, ok := byGroup[p.GroupID]
+		if !ok {
+			g = &airbridge.StagedGroup{GroupID: p.GroupID, Nation: p.Nation, Priority: rank[p.Category]}
+			byGroup[p.GroupID] = g
+			order = append(order, p.GroupID)
+		}
+		g.Size++
+		g.Persons = append(g.Persons, p.ID)
+		g.Priority = min(g.Priority, rank[p.Category])
+		if p.Needs.Litter {
+			g.Litters++
+		}
+		if p.StageSince.After(g.StagedSince) {
+			g.StagedSince = p.StageSince
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT group_id, count(*) FROM persons
+		WHERE group_id IN (SELECT group_id FROM persons WHERE stage = 'staged') GROUP BY group_id`)
+	if err != nil {
+		return nil, fmt.Errorf("staged queue: %w", err)
+	}
+	defer rows.Close()
+	members := map[string]int{}
+	for rows.Next() {
+		var id string
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, fmt.Errorf("staged queue: %w", err)
+		}
+		members[id] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("staged queue: %w", err)
+	}
+	queue := make([]airbridge.StagedGroup, 0, len(order))
+	for _, id := range order {
+		if g := byGroup[id]; members[id] == g.Size {
+			queue = append(queue, *g)
+		}
+	}
+	slices.SortStableFunc(queue, func(a, b airbridge.StagedGroup) int {
+		return cmp.Or(cmp.Compare(a.Priority, b.Priority), a.StagedSince.Compare(b.StagedSince), cmp.Compare(a.GroupID, b.GroupID))
+	})
+	if len(queue) > limit {
+		queue = queue[:limit]
+	}
+	return queue, nil
+}

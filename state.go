@@ -1,0 +1,179 @@
+package airbridge
+
+import (
+	"fmt"
+	"strings"
+)
+
+// State is the read model that commands are decided against: everything the
+// rules need to know. Apply is its only mutator.
+type State struct {
+	Policy    *Policy // nil until the operation is configured
+	Sites     map[string]*Site
+	Groups    map[string]*Group
+	Persons   map[string]*Person
+	Flights   map[string]*Flight
+	Documents map[string]string // document number → person id
+}
+
+// NewState returns an empty state.
+func NewState() *State {
+	return &State{
+		Sites:     map[string]*Site{},
+		Groups:    map[string]*Group{},
+		Persons:   map[string]*Person{},
+		Flights:   map[string]*Flight{},
+		Documents: map[string]string{},
+	}
+}
+
+// Apply folds one event into s. Events come from Decide or from the ledger and
+// are valid by construction; an event that does not fit the state is reported
+// as an error, which means the ledger is corrupt.
+func (s *State) Apply(e Event) error {
+	d := e.Data
+	kind, id, _ := strings.Cut(e.Stream, "/")
+	switch kind {
+	case "operation":
+		if e.Type != OperationConfigured || d.Policy == nil {
+			return fmt.Errorf("apply %s to %s: unknown event", e.Type, e.Stream)
+		}
+		p := *d.Policy
+		s.Policy = &p
+		return nil
+	case "site":
+		if e.Type != SiteAdded || d.Site == nil {
+			return fmt.Errorf("apply %s to %s: unknown event", e.Type, e.Stream)
+		}
+		site := *d.Site
+		s.Sites[site.ID] = &site
+		return nil
+	case "group":
+		if e.Type != GroupRegistered || d.Group == nil {
+			return fmt.Errorf("apply %s to %s: unknown event", e.Type, e.Stream)
+		}
+		g := *d.Group
+		g.Members = append([]string(nil), g.Members...)
+		s.Groups[g.ID] = &g
+		return nil
+	case "flight":
+		return s.applyFlight(id, e)
+	case "person":
+		return s.applyPerson(id, e)
+	}
+	return fmt.Errorf("apply %s: unknown stream %q", e.Type, e.Stream)
+}
+
+func (s *State) applyFlight(id string, e Event) error {
+	if e.Type == FlightScheduled {
+		if e.Data.Flight == nil {
+			return fmt.Errorf("apply %s to %s: no flight", e.Type, e.Stream)
+		}
+		f := *e.Data.Flight
+		f.Version = 1
+		s.Flights[id] = &f
+		return nil
+	}
+	f, ok := s.Flights[id]
+	if !ok {
+		return fmt.Errorf("apply %s: unknown flight %s", e.Type, id)
+	}
+	switch e.Type {
+	case FlightBoarding:
+		f.Status = StatusBoarding
+	case FlightClosed:
+		f.Status = StatusClosed
+	case FlightDeparted:
+		f.Status = StatusDeparted
+	case FlightArrived:
+		f.Status = StatusArrived
+	case FlightCancelled:
+		f.Status = StatusCancelled
+	default:
+		return fmt.Errorf("apply %s to %s: unknown event", e.Type, e.Stream)
+	}
+	f.StatusSince = e.Time
+	f.Version++
+	return nil
+}
+
+func (s *State) applyPerson(id string, e Event) error {
+	d := e.Data
+	if e.Type == PersonRegistered {
+		if d.Person == nil {
+			return fmt.Errorf("apply %s to %s: no person", e.Type, e.Stream)
+		}
+		p := *d.Person
+		p.Documents = append([]Document(nil), p.Documents...)
+		p.Version = 1
+		g, ok := s.Groups[p.GroupID]
+		if !ok {
+			return fmt.Errorf("apply %s: unknown group %s", e.Type, p.GroupID)
+		}
+		g.Members = append(g.Members, p.ID)
+		s.Persons[id] = &p
+		for _, doc := range p.Documents {
+			s.Documents[doc.Number] = p.ID
+		}
+		return nil
+	}
+	p, ok := s.Persons[id]
+	if !ok {
+		return fmt.Errorf("apply %s: unknown person %s", e.Type, id)
+	}
+	var f *Flight
+	if d.FlightID != "" {
+		if f, ok = s.Flights[d.FlightID]; !ok {
+			return fmt.Errorf("apply %s: unknown flight %s", e.Type, d.FlightID)
+		}
+	}
+	switch e.Type {
+	case PersonManifested, PersonOffloaded, PersonNoShow, PersonBoarded, PersonDeparted, PersonArrived:
+		if f == nil {
+			return fmt.Errorf("apply %s to %s: no flight", e.Type, e.Stream)
+		}
+	}
+	litter := 0
+	if p.Needs.Litter {
+		litter = 1
+	}
+	switch e.Type {
+	case PersonCalled:
+		p.Stage = Called
+	case PersonAtGate:
+		p.Stage = AtGate
+	case PersonScreened:
+		p.Stage = Screened
+		p.Screening = d.Decision
+		p.ScreeningReason = d.Reason
+		if d.Medical != nil {
+			p.Needs.Medical = *d.Medical
+		}
+	case PersonStaged:
+		p.Stage = Staged
+	case PersonManifested:
+		p.Stage, p.FlightID = Manifested, f.ID
+		f.Manifested++
+		f.LittersUsed += litter
+	case PersonOffloaded, PersonNoShow:
+		if p.Stage == Boarded {
+			f.Boarded--
+		}
+		p.Stage, p.FlightID = Staged, ""
+		f.Manifested--
+		f.LittersUsed -= litter
+	case PersonBoarded:
+		p.Stage = Boarded
+		f.Boarded++
+	case PersonDeparted:
+		p.Stage = Departed
+		f.Carried++
+	case PersonArrived:
+		p.Stage = Arrived
+	default:
+		return fmt.Errorf("apply %s to %s: unknown event", e.Type, e.Stream)
+	}
+	p.StageSince = e.Time
+	p.Version++
+	return nil
+}
