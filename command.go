@@ -156,7 +156,26 @@ type RegisterGroup struct {
 }
 
 func (c RegisterGroup) decide(s *State, env Envelope) ([]Event, error) {
-	return decideRegister(s, env, []GroupInput{c.GroupInput}, "")
+	return decideRegister(s, env, []GroupInput{c.GroupInput}, paths{
+		group:  func(_ int, field string) string { return field },
+		person: func(_, pi int) string { return "persons[" + strconv.Itoa(pi) + "]" },
+	})
+}
+
+// paths name the fields of a registration as the client sent them, from the
+// index of a group and of a person in it.
+type paths struct {
+	group  func(gi int, field string) string
+	person func(gi, pi int) string // the prefix of a person's fields; "" for none
+}
+
+func listPaths(list string) paths {
+	return paths{
+		group: func(gi int, field string) string { return list + "[" + strconv.Itoa(gi) + "]." + field },
+		person: func(gi, pi int) string {
+			return list + "[" + strconv.Itoa(gi) + "].persons[" + strconv.Itoa(pi) + "]"
+		},
+	}
 }
 
 func (c RegisterGroup) outcome(s *State, _ []Event) any { return s.View(c.ID) }
@@ -167,7 +186,7 @@ type RegisterGroups struct {
 }
 
 func (c RegisterGroups) decide(s *State, env Envelope) ([]Event, error) {
-	return decideRegister(s, env, c.Groups, "groups")
+	return decideRegister(s, env, c.Groups, listPaths("groups"))
 }
 
 func (c RegisterGroups) outcome(s *State, events []Event) any { return registered(events) }
@@ -182,10 +201,16 @@ type RegisterPerson struct {
 
 func (c RegisterPerson) decide(s *State, env Envelope) ([]Event, error) {
 	g := GroupInput{ID: c.GroupID, Name: c.GroupName, Nation: c.Nation, Persons: []PersonInput{c.PersonInput}}
-	return decideRegister(s, env, []GroupInput{g}, "")
+	return decideRegister(s, env, []GroupInput{g}, paths{
+		group:  func(_ int, field string) string { return groupField[field] },
+		person: func(int, int) string { return "" },
+	})
 }
 
 func (c RegisterPerson) outcome(s *State, _ []Event) any { return s.Persons[c.ID] }
+
+// groupField names the group's fields in a RegisterPerson.
+var groupField = map[string]string{"id": "group_id", "name": "group_name", "nation": "nation", "persons": "persons"}
 
 // RegisterPersons registers many persons at once, all or none. Persons that
 // share a group_id travel together.
@@ -196,6 +221,7 @@ type RegisterPersons struct {
 func (c RegisterPersons) decide(s *State, env Envelope) ([]Event, error) {
 	var groups []GroupInput
 	index := map[string]int{}
+	var origin [][]int // origin[gi][pi] is the index in c.Persons
 	for i, p := range c.Persons {
 		at := "persons[" + strconv.Itoa(i) + "]"
 		if p.GroupID == "" {
@@ -206,13 +232,22 @@ func (c RegisterPersons) decide(s *State, env Envelope) ([]Event, error) {
 			gi = len(groups)
 			index[p.GroupID] = gi
 			groups = append(groups, GroupInput{ID: p.GroupID, Name: p.GroupName, Nation: p.Nation})
+			origin = append(origin, nil)
 		}
 		if groups[gi].Nation != p.Nation {
 			return nil, invalid(at+".nation", "%q differs from %q of another person in group %s", p.Nation, groups[gi].Nation, p.GroupID)
 		}
 		groups[gi].Persons = append(groups[gi].Persons, p.PersonInput)
+		origin[gi] = append(origin[gi], i)
 	}
-	return decideRegister(s, env, groups, "groups")
+	if len(c.Persons) == 0 {
+		return nil, invalid("persons", "must name at least one person")
+	}
+	at := func(gi, pi int) string { return "persons[" + strconv.Itoa(origin[gi][pi]) + "]" }
+	return decideRegister(s, env, groups, paths{
+		group:  func(gi int, field string) string { return at(gi, 0) + "." + groupField[field] },
+		person: at,
+	})
 }
 
 func (c RegisterPersons) outcome(s *State, events []Event) any { return registered(events) }
@@ -234,9 +269,9 @@ func registered(events []Event) Registration {
 	return r
 }
 
-func decideRegister(s *State, env Envelope, groups []GroupInput, list string) ([]Event, error) {
+func decideRegister(s *State, env Envelope, groups []GroupInput, path paths) ([]Event, error) {
 	if len(groups) == 0 {
-		return nil, invalid(list, "must name at least one group")
+		return nil, invalid("groups", "must name at least one group")
 	}
 	total := 0
 	for _, g := range groups {
@@ -250,26 +285,23 @@ func decideRegister(s *State, env Envelope, groups []GroupInput, list string) ([
 	newDocs := make(map[string]string, total)
 	newGroups := make(map[string]bool, len(groups))
 	for gi, g := range groups {
-		at := ""
-		if list != "" {
-			at = list + "[" + strconv.Itoa(gi) + "]."
-		}
+		gf := func(field string) string { return path.group(gi, field) }
 		if !entityID.MatchString(g.ID) {
-			return nil, invalid(at+"id", "%q must be 1-64 letters, digits, '_', '.' or '-'", g.ID)
+			return nil, invalid(gf("id"), "%q must be 1-64 letters, digits, '_', '.' or '-'", g.ID)
 		}
 		if !s.Policy.HasNation(g.Nation) {
-			return nil, invalid(at+"nation", "%q is not a nation of this operation", g.Nation)
+			return nil, invalid(gf("nation"), "%q is not a nation of this operation", g.Nation)
 		}
 		name := strings.TrimSpace(g.Name)
-		if err := validName(at+"name", name); err != nil {
+		if err := validName(gf("name"), name); err != nil {
 			return nil, err
 		}
 		if len(g.Persons) == 0 {
-			return nil, invalid(at+"persons", "a group needs at least one person")
+			return nil, invalid(gf("persons"), "a group needs at least one person")
 		}
 		size := len(g.Persons)
 		if newGroups[g.ID] {
-			return nil, invalid(at+"id", "group %s is listed twice", g.ID)
+			return nil, invalid(gf("id"), "group %s is listed twice", g.ID)
 		}
 		newGroups[g.ID] = true
 		if old, ok := s.Groups[g.ID]; ok {
@@ -288,16 +320,14 @@ func decideRegister(s *State, env Envelope, groups []GroupInput, list string) ([
 				EventData{Group: &Group{ID: g.ID, Name: name, Nation: g.Nation, Members: []string{}, RegisteredAt: env.Time}}))
 		}
 		if size > MaxGroupSize {
-			return nil, invalid(at+"persons", "a group has at most %d persons", MaxGroupSize)
+			return nil, invalid(gf("persons"), "a group has at most %d persons", MaxGroupSize)
 		}
 		for pi := range g.Persons {
-			in := g.Persons[pi] // a copy: validate normalizes it
-			pat := at + "persons[" + strconv.Itoa(pi) + "]"
-			if list == "" && len(groups) == 1 && len(g.Persons) == 1 {
-				pat = "person"
-			}
+			in := g.Persons[pi] // a copy, documents too: validate normalizes it
+			in.Documents = slices.Clone(in.Documents)
+			pat := path.person(gi, pi)
 			if in.ID == "" {
-				return nil, invalid(pat+".id", "must not be empty")
+				return nil, invalid(joinField(pat, "id"), "must not be empty")
 			}
 			if err := in.validate(*s.Policy, pat, env.Time); err != nil {
 				return nil, err
@@ -309,11 +339,11 @@ func decideRegister(s *State, env Envelope, groups []GroupInput, list string) ([
 			for _, d := range in.Documents {
 				if other, ok := s.Documents[d.Number]; ok {
 					return nil, Errorf(ECONFLICT, "document %s is already registered to person %s", d.Number, other).
-						With("field", pat+".documents").With("person_id", other)
+						With("field", joinField(pat, "documents")).With("person_id", other)
 				}
 				if other, ok := newDocs[d.Number]; ok {
 					return nil, Errorf(ECONFLICT, "document %s is listed twice in this registration (person %s)", d.Number, other).
-						With("field", pat+".documents").With("person_id", other)
+						With("field", joinField(pat, "documents")).With("person_id", other)
 				}
 				newDocs[d.Number] = in.ID
 			}
@@ -801,4 +831,12 @@ func flightConflict(f *Flight, action string, want ...FlightStatus) error {
 	}
 	return Errorf(ECONFLICT, "flight %s is %s; to %s it must be %s", f.ID, f.Status, action, strings.Join(names, " or ")).
 		With("flight_id", f.ID).With("status", f.Status)
+}
+
+// joinField joins a field to its prefix, which may be empty.
+func joinField(prefix, field string) string {
+	if prefix == "" {
+		return field
+	}
+	return prefix + "." + field
 }

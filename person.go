@@ -145,7 +145,7 @@ func validDate(field, s string) (time.Time, error) {
 // validate checks a registration against the policy; field names are prefixed
 // with at, such as "persons[3]".
 func (in *PersonInput) validate(p Policy, at string, now time.Time) error {
-	f := func(name string) string { return at + "." + name }
+	f := func(name string) string { return joinField(at, name) }
 	if in.ID != "" && !entityID.MatchString(in.ID) {
 		return invalid(f("id"), "%q must be 1-64 letters, digits, '_', '.' or '-'", in.ID)
 	}

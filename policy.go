@@ -149,8 +149,8 @@ func (p Policy) Validate() error {
 		if !ok {
 			return invalid("max_seats", "unknown aircraft type %q", t)
 		}
-		if n < a.StandardSeats || n > 1000 {
-			return invalid("max_seats", "%s: %d is outside %d..1000", t, n, a.StandardSeats)
+		if lo := max(a.StandardSeats, 1); n < lo || n > 1000 {
+			return invalid("max_seats", "%s: %d is outside %d..1000", t, n, lo)
 		}
 	}
 	if p.LoadGuard < 0 || p.LoadGuard > 1 {

@@ -2,6 +2,8 @@ package airbridge
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -39,6 +41,9 @@ func (s *State) Apply(e Event) error {
 			return fmt.Errorf("apply %s to %s: unknown event", e.Type, e.Stream)
 		}
 		p := *d.Policy
+		p.Nations = slices.Clone(p.Nations)
+		p.Categories = slices.Clone(p.Categories)
+		p.MaxSeats = maps.Clone(p.MaxSeats)
 		s.Policy = &p
 		return nil
 	case "site":
@@ -53,7 +58,7 @@ func (s *State) Apply(e Event) error {
 			return fmt.Errorf("apply %s to %s: unknown event", e.Type, e.Stream)
 		}
 		g := *d.Group
-		g.Members = append([]string(nil), g.Members...)
+		g.Members = slices.Clone(g.Members)
 		s.Groups[g.ID] = &g
 		return nil
 	case "flight":
@@ -104,7 +109,7 @@ func (s *State) applyPerson(id string, e Event) error {
 			return fmt.Errorf("apply %s to %s: no person", e.Type, e.Stream)
 		}
 		p := *d.Person
-		p.Documents = append([]Document(nil), p.Documents...)
+		p.Documents = slices.Clone(p.Documents)
 		p.Version = 1
 		g, ok := s.Groups[p.GroupID]
 		if !ok {

@@ -44,9 +44,8 @@ CREATE TABLE persons (
 	data        TEXT NOT NULL
 );
 CREATE INDEX persons_group ON persons (group_id);
-CREATE INDEX persons_stage ON persons (nation, stage);
+CREATE INDEX persons_stage ON persons (stage, nation);
 CREATE INDEX persons_flight ON persons (flight_id) WHERE flight_id <> '';
-CREATE INDEX persons_staged ON persons (stage, stage_since);
 CREATE TABLE documents (
 	number    TEXT PRIMARY KEY,
 	person_id TEXT NOT NULL
