@@ -46,6 +46,16 @@ func Diff(want, got *State) []string {
 	out = append(out, diffMap("group", want.Groups, got.Groups)...)
 	out = append(out, diffMap("person", want.Persons, got.Persons)...)
 	out = append(out, diffMap("flight", want.Flights, got.Flights)...)
+	for _, nation := range slices.Sorted(maps.Keys(want.Counts)) {
+		if !jsonEqual(want.Counts[nation], got.Counts[nation]) {
+			out = append(out, fmt.Sprintf("counts of %s: ledger %s, tables %s", nation, mustJSON(want.Counts[nation]), mustJSON(got.Counts[nation])))
+		}
+	}
+	for _, nation := range slices.Sorted(maps.Keys(got.Counts)) {
+		if _, ok := want.Counts[nation]; !ok && len(got.Counts[nation]) > 0 {
+			out = append(out, fmt.Sprintf("counts of %s: not in the ledger, tables %s", nation, mustJSON(got.Counts[nation])))
+		}
+	}
 	for _, doc := range slices.Sorted(maps.Keys(want.Documents)) {
 		if got.Documents[doc] != want.Documents[doc] {
 			out = append(out, fmt.Sprintf("document %s: ledger person %q, tables person %q", doc, want.Documents[doc], got.Documents[doc]))

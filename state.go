@@ -16,6 +16,8 @@ type State struct {
 	Persons   map[string]*Person
 	Flights   map[string]*Flight
 	Documents map[string]string // document number → person id
+	// Counts is the number of persons by nation and stage.
+	Counts map[string]map[Stage]int
 }
 
 // NewState returns an empty state.
@@ -26,6 +28,7 @@ func NewState() *State {
 		Persons:   map[string]*Person{},
 		Flights:   map[string]*Flight{},
 		Documents: map[string]string{},
+		Counts:    map[string]map[Stage]int{},
 	}
 }
 
@@ -117,6 +120,7 @@ func (s *State) applyPerson(id string, e Event) error {
 		}
 		g.Members = append(g.Members, p.ID)
 		s.Persons[id] = &p
+		s.count(p.Nation, p.Stage, +1)
 		for _, doc := range p.Documents {
 			s.Documents[doc.Number] = p.ID
 		}
@@ -138,6 +142,7 @@ func (s *State) applyPerson(id string, e Event) error {
 			return fmt.Errorf("apply %s to %s: no flight", e.Type, e.Stream)
 		}
 	}
+	from := p.Stage
 	litter := 0
 	if p.Needs.Litter {
 		litter = 1
@@ -178,7 +183,23 @@ func (s *State) applyPerson(id string, e Event) error {
 	default:
 		return fmt.Errorf("apply %s to %s: unknown event", e.Type, e.Stream)
 	}
+	if p.Stage != from {
+		s.count(p.Nation, from, -1)
+		s.count(p.Nation, p.Stage, +1)
+	}
 	p.StageSince = e.Time
 	p.Version++
 	return nil
+}
+
+func (s *State) count(nation string, stage Stage, delta int) {
+	c := s.Counts[nation]
+	if c == nil {
+		c = map[Stage]int{}
+		s.Counts[nation] = c
+	}
+	c[stage] += delta
+	if c[stage] == 0 {
+		delete(c, stage)
+	}
 }

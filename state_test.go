@@ -41,6 +41,9 @@ func cloneState(s *State) *State {
 		c.Flights[k] = &x
 	}
 	maps.Copy(c.Documents, s.Documents)
+	for k, v := range s.Counts {
+		c.Counts[k] = maps.Clone(v)
+	}
 	return c
 }
 

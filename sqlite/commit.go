@@ -16,6 +16,7 @@ type txn struct {
 	tx                                         *sql.Tx
 	event, command, lookup, doc                *sql.Stmt
 	person, group, flight, site, operationStmt *sql.Stmt
+	clearCounts, count                         *sql.Stmt
 }
 
 func (db *DB) begin(ctx context.Context) (*txn, error) {
@@ -41,6 +42,8 @@ func (db *DB) begin(ctx context.Context) (*txn, error) {
 			ON CONFLICT (id) DO UPDATE SET status = excluded.status, slot = excluded.slot, data = excluded.data`},
 		{&t.site, `INSERT INTO sites (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data`},
 		{&t.operationStmt, `INSERT INTO operation (id, data) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data`},
+		{&t.clearCounts, `DELETE FROM pipeline WHERE nation = ?`},
+		{&t.count, `INSERT INTO pipeline (nation, stage, n) VALUES (?, ?, ?)`},
 	} {
 		if *p.dst, err = tx.PrepareContext(ctx, p.sql); err != nil {
 			tx.Rollback()
@@ -56,65 +59,73 @@ func (db *DB) begin(ctx context.Context) (*txn, error) {
 // submission in it fails and the state is reloaded from the file.
 func (db *DB) commit(batch []*request) {
 	ctx := context.Background()
-	replies := make([][]result, len(batch))
+	seq0 := db.seq
+	var t *txn
+	answered := false
 	fail := func(err error) {
-		for i, req := range batch {
-			replies[i] = make([]result, len(req.subs))
-			for j := range replies[i] {
-				replies[i][j].err = err
-			}
-			req.reply <- replies[i]
+		if t != nil {
+			t.tx.Rollback()
 		}
+		db.seq = seq0
+		for _, req := range batch {
+			rs := make([]result, len(req.subs))
+			for j := range rs {
+				rs[j].err = err
+			}
+			req.reply <- rs
+		}
+		answered = true
 		if rerr := db.reload(ctx); rerr != nil {
 			// The state cannot be trusted any more; refuse further writes
 			// rather than decide against it.
 			db.state = nil
 		}
 	}
+	defer func() {
+		// A panic in the rules must not take the process down with every
+		// caller waiting: the batch fails and the state is reloaded.
+		if p := recover(); p != nil && !answered {
+			fail(fmt.Errorf("panic deciding a command: %v", p))
+		}
+	}()
 	if db.state == nil {
 		fail(airbridge.Errorf(airbridge.EINTERNAL, "the database could not be reloaded after a failed write; restart airbridge"))
 		return
 	}
-	t, err := db.begin(ctx)
-	if err != nil {
+	var err error
+	if t, err = db.begin(ctx); err != nil {
 		fail(fmt.Errorf("begin: %w", err))
 		return
 	}
 	w := &batchWriter{t: t, db: db, touched: map[airbridge.Ref]bool{}, keys: map[string]*pending{}}
-	seq0, appended := db.seq, int64(0)
+	replies := make([][]result, len(batch))
 	for i, req := range batch {
 		replies[i] = make([]result, len(req.subs))
 		for j, sub := range req.subs {
 			r, err := w.one(ctx, sub)
-			if err != nil && req.atomic {
-				t.tx.Rollback()
-				db.seq = seq0
-				fail(err)
-				return
-			}
 			var e *airbridge.Error
-			if err != nil && !errors.As(err, &e) { // a storage or ledger fault
-				t.tx.Rollback()
-				db.seq = seq0
+			switch {
+			case err != nil && req.atomic:
+				fail(fmt.Errorf("submission %d: %w", j, err))
+				return
+			case err != nil && !errors.As(err, &e): // a storage or ledger fault
 				fail(err)
 				return
 			}
 			replies[i][j] = result{receipt: r, err: err}
 		}
 	}
-	appended = db.seq - seq0
 	if err := w.flushRows(ctx); err != nil {
-		t.tx.Rollback()
-		db.seq = seq0
 		fail(err)
 		return
 	}
 	if err := t.tx.Commit(); err != nil {
-		db.seq = seq0
+		t = nil
 		fail(fmt.Errorf("commit: %w", err))
 		return
 	}
-	db.appended.Add(appended)
+	db.appended.Add(db.seq - seq0)
+	answered = true
 	for i, req := range batch {
 		req.reply <- replies[i]
 	}
@@ -150,7 +161,11 @@ func (w *batchWriter) one(ctx context.Context, sub airbridge.Submission) (airbri
 	}
 	env := sub.Envelope
 	if env.Time.IsZero() {
-		env.Time = w.db.now().UTC()
+		env.Time = w.db.now()
+	}
+	env.Time = env.Time.UTC()
+	if y := env.Time.Year(); y < 1 || y > 9999 {
+		return airbridge.Receipt{}, airbridge.Errorf(airbridge.EINVALID, "command time %s is outside the years 1-9999", env.Time.Format(time.RFC3339))
 	}
 	events, outcome, err := w.db.state.Execute(sub.Command, env)
 	if err != nil {
@@ -208,11 +223,13 @@ func replay(key, fingerprint, first string, r airbridge.Receipt) (airbridge.Rece
 // state now has it.
 func (w *batchWriter) flushRows(ctx context.Context) error {
 	s := w.db.state
+	nations := map[string]bool{}
 	for ref := range w.touched {
 		var err error
 		switch ref.Kind {
 		case "person":
 			p := s.Persons[ref.ID]
+			nations[p.Nation] = true
 			_, err = w.t.person.ExecContext(ctx, p.ID, p.GroupID, p.Nation, string(p.Stage), p.FlightID, p.StageSince.Format(time.RFC3339Nano), mustJSON(p))
 		case "group":
 			g := s.Groups[ref.ID]
@@ -229,6 +246,16 @@ func (w *batchWriter) flushRows(ctx context.Context) error {
 		}
 		if err != nil {
 			return fmt.Errorf("write %s %s: %w", ref.Kind, ref.ID, err)
+		}
+	}
+	for nation := range nations {
+		if _, err := w.t.clearCounts.ExecContext(ctx, nation); err != nil {
+			return fmt.Errorf("write counts of %s: %w", nation, err)
+		}
+		for stage, n := range s.Counts[nation] {
+			if _, err := w.t.count.ExecContext(ctx, nation, string(stage), n); err != nil {
+				return fmt.Errorf("write counts of %s: %w", nation, err)
+			}
 		}
 	}
 	return nil

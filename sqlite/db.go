@@ -104,7 +104,10 @@ func dsn(path string, readOnly bool) string {
 	} else {
 		q.Set("_txlock", "immediate")
 	}
-	return "file:" + path + "?" + q.Encode()
+	// The path is part of a URI: characters that mean something there are
+	// escaped, so that "ops #1/air.db" is that file.
+	escaped := strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path)
+	return "file:" + escaped + "?" + q.Encode()
 }
 
 func migrate(ctx context.Context, w *sql.DB) error {
@@ -207,7 +210,7 @@ func (db *DB) ExecuteAll(ctx context.Context, subs []airbridge.Submission) ([]ai
 	receipts := make([]airbridge.Receipt, len(rs))
 	for i, r := range rs {
 		if r.err != nil {
-			return nil, fmt.Errorf("submission %d: %w", i, r.err)
+			return nil, r.err // names the submission that failed
 		}
 		receipts[i] = r.receipt
 	}
@@ -226,8 +229,19 @@ func (db *DB) submit(ctx context.Context, req *request) ([]result, error) {
 		return nil, ctx.Err()
 	}
 	// Once taken, a request is decided and committed (or failed) whatever the
-	// caller does: waiting here keeps the answer honest.
-	return <-req.reply, nil
+	// caller does: waiting here keeps the answer honest. If Close won the race
+	// and the writer is gone, nobody will answer.
+	select {
+	case rs := <-req.reply:
+		return rs, nil
+	case <-db.done:
+		select {
+		case rs := <-req.reply:
+			return rs, nil
+		default:
+			return nil, errClosed
+		}
+	}
 }
 
 func (db *DB) writer() {

@@ -44,6 +44,26 @@ func loadTables(ctx context.Context, q querier) (*airbridge.State, error) {
 	if err := loadAll(ctx, q, `SELECT data FROM persons`, func(v *airbridge.Person) { s.Persons[v.ID] = v }); err != nil {
 		return nil, err
 	}
+	counts, err := q.QueryContext(ctx, `SELECT nation, stage, n FROM pipeline`)
+	if err != nil {
+		return nil, fmt.Errorf("load pipeline: %w", err)
+	}
+	defer counts.Close()
+	for counts.Next() {
+		var nation string
+		var stage airbridge.Stage
+		var n int
+		if err := counts.Scan(&nation, &stage, &n); err != nil {
+			return nil, fmt.Errorf("load pipeline: %w", err)
+		}
+		if s.Counts[nation] == nil {
+			s.Counts[nation] = map[airbridge.Stage]int{}
+		}
+		s.Counts[nation][stage] = n
+	}
+	if err := counts.Err(); err != nil {
+		return nil, fmt.Errorf("load pipeline: %w", err)
+	}
 	rows, err := q.QueryContext(ctx, `SELECT number, person_id FROM documents`)
 	if err != nil {
 		return nil, fmt.Errorf("load documents: %w", err)
@@ -126,15 +146,14 @@ func (db *DB) Group(ctx context.Context, id string) (*airbridge.GroupView, error
 		return nil, err
 	}
 	v := &airbridge.GroupView{Group: *g, Persons: []airbridge.Person{}}
-	err = loadAll(ctx, db.r, `SELECT data FROM persons WHERE group_id = ?`, func(p *airbridge.Person) {
+	for _, m := range g.Members {
+		p, err := db.Person(ctx, m)
+		if err != nil {
+			return nil, fmt.Errorf("read group %s: %w", id, err)
+		}
 		v.Persons = append(v.Persons, *p)
-	}, id)
-	order := map[string]int{}
-	for i, m := range g.Members {
-		order[m] = i
 	}
-	slices.SortFunc(v.Persons, func(a, b airbridge.Person) int { return order[a.ID] - order[b.ID] })
-	return v, err
+	return v, nil
 }
 
 // History returns the events of a person's stream, oldest first. Returns
@@ -234,7 +253,7 @@ func (db *DB) Sites(ctx context.Context) ([]airbridge.Site, error) {
 
 // Pipeline returns the counts of persons by nation × stage.
 func (db *DB) Pipeline(ctx context.Context) (*airbridge.Pipeline, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT nation, stage, count(*) FROM persons GROUP BY nation, stage`)
+	rows, err := db.r.QueryContext(ctx, `SELECT nation, stage, n FROM pipeline`)
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: %w", err)
 	}
@@ -290,28 +309,14 @@ func (db *DB) StagedQueue(ctx context.Context, limit int) ([]airbridge.StagedGro
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT group_id, count(*) FROM persons
-		WHERE group_id IN (SELECT group_id FROM persons WHERE stage = 'staged') GROUP BY group_id`)
-	if err != nil {
-		return nil, fmt.Errorf("staged queue: %w", err)
-	}
-	defer rows.Close()
-	members := map[string]int{}
-	for rows.Next() {
-		var id string
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			return nil, fmt.Errorf("staged queue: %w", err)
-		}
-		members[id] = n
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("staged queue: %w", err)
-	}
 	queue := make([]airbridge.StagedGroup, 0, len(order))
 	for _, id := range order {
-		if g := byGroup[id]; members[id] == g.Size {
-			queue = append(queue, *g)
+		g, err := getOne[airbridge.Group](ctx, db.r, "group", id, `SELECT data FROM groups WHERE id = ?`, id)
+		if err != nil {
+			return nil, fmt.Errorf("staged queue: %w", err)
+		}
+		if sg := byGroup[id]; len(g.Members) == sg.Size {
+			queue = append(queue, *sg)
 		}
 	}
 	slices.SortStableFunc(queue, func(a, b airbridge.StagedGroup) int {

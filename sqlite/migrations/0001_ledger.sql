@@ -34,6 +34,9 @@ CREATE TABLE groups (
 	nation TEXT NOT NULL,
 	data   TEXT NOT NULL
 );
+-- Persons are found by id, by document, by flight and, when staged, by the
+-- time they have waited; a group's members are listed in its row. Every index
+-- costs each registration, so there are no others.
 CREATE TABLE persons (
 	id          TEXT PRIMARY KEY,
 	group_id    TEXT NOT NULL,
@@ -42,10 +45,16 @@ CREATE TABLE persons (
 	flight_id   TEXT NOT NULL DEFAULT '',
 	stage_since TEXT NOT NULL,
 	data        TEXT NOT NULL
-);
-CREATE INDEX persons_group ON persons (group_id);
-CREATE INDEX persons_stage ON persons (stage, nation);
+) WITHOUT ROWID;
 CREATE INDEX persons_flight ON persons (flight_id) WHERE flight_id <> '';
+CREATE INDEX persons_staged ON persons (stage_since) WHERE stage = 'staged';
+-- Persons by nation and stage, kept with the persons.
+CREATE TABLE pipeline (
+	nation TEXT NOT NULL,
+	stage  TEXT NOT NULL,
+	n      INTEGER NOT NULL,
+	PRIMARY KEY (nation, stage)
+) WITHOUT ROWID;
 CREATE TABLE documents (
 	number    TEXT PRIMARY KEY,
 	person_id TEXT NOT NULL
