@@ -104,10 +104,13 @@ func dsn(path string, readOnly bool) string {
 	} else {
 		q.Set("_txlock", "immediate")
 	}
-	// The path is part of a URI: characters that mean something there are
-	// escaped, so that "ops #1/air.db" is that file.
-	escaped := strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path)
-	return "file:" + escaped + "?" + q.Encode()
+	return "file:" + uriPath(path) + "?" + q.Encode()
+}
+
+// uriPath escapes what means something in a URI, so that "ops #1/air.db" is
+// that file.
+func uriPath(path string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path)
 }
 
 func migrate(ctx context.Context, w *sql.DB) error {

@@ -53,17 +53,7 @@ var sqliteHeader = []byte("SQLite format 3\x00")
 // database without that fact, and an error when the file is not an airbridge
 // database at all.
 func ReadMeta(ctx context.Context, path, key string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	head := make([]byte, len(sqliteHeader))
-	_, err = io.ReadFull(f, head)
-	f.Close()
-	if err != nil || !bytes.Equal(head, sqliteHeader) {
-		return "", fmt.Errorf("%s is not an SQLite database", path)
-	}
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=query_only(1)&_pragma=busy_timeout(5000)")
+	db, err := openReadOnly(path)
 	if err != nil {
 		return "", err
 	}
@@ -77,4 +67,35 @@ func ReadMeta(ctx context.Context, path, key string) (string, error) {
 		return "", fmt.Errorf("%s is not an airbridge database: %w", path, err)
 	}
 	return v, nil
+}
+
+// Check reports whether path is an existing airbridge database, without
+// creating, migrating or writing it.
+func Check(ctx context.Context, path string) error {
+	db, err := openReadOnly(path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil || n == 0 {
+		return fmt.Errorf("%s is not an airbridge database", path)
+	}
+	return nil
+}
+
+// openReadOnly opens an existing SQLite file so that nothing, not even a
+// left-over write-ahead log, is written back to it.
+func openReadOnly(path string) (*sql.DB, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	head := make([]byte, len(sqliteHeader))
+	_, err = io.ReadFull(f, head)
+	f.Close()
+	if err != nil || !bytes.Equal(head, sqliteHeader) {
+		return nil, fmt.Errorf("%s is not an SQLite database", path)
+	}
+	return sql.Open("sqlite", "file:"+uriPath(path)+"?mode=ro&_pragma=busy_timeout(5000)")
 }

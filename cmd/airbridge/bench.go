@@ -3,7 +3,12 @@ package main
 import "fmt"
 
 func (env *environment) bench(args []string) error {
-	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {
+	if len(args) == 0 {
+		fmt.Fprint(env.stderr, benchUsage)
+		return exitError(2)
+	}
+	switch args[0] {
+	case "--help", "-help", "-h", "help":
 		fmt.Fprint(env.stdout, benchUsage)
 		return nil
 	}

@@ -25,6 +25,10 @@ func (env *environment) benchDemo(args []string) error {
 	if err := env.parse(fs, args); err != nil {
 		return err
 	}
+	if *persons < 100 || *persons > 200_000 {
+		fmt.Fprintf(env.stderr, "airbridge bench demo: --persons %d is outside 100..200000\n", *persons)
+		return exitError(2)
+	}
 	dir, err := os.MkdirTemp("", "airbridge-bench-")
 	if err != nil {
 		return err
@@ -43,7 +47,13 @@ func (env *environment) benchDemo(args []string) error {
 	go func() {
 		served <- serveOn(ctx, db, "127.0.0.1:0", slog.New(slog.DiscardHandler), func(u string) { urlc <- u })
 	}()
-	resp, err := http.Get(<-urlc + "/healthz")
+	var url string
+	select {
+	case url = <-urlc:
+	case err := <-served:
+		return err
+	}
+	resp, err := http.Get(url + "/healthz")
 	if err != nil {
 		return err
 	}

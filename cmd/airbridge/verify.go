@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"airbridge/sqlite"
 )
@@ -17,7 +16,7 @@ func (env *environment) verify(args []string) error {
 		fmt.Fprintln(env.stderr, "airbridge verify: --db is required")
 		return exitError(2)
 	}
-	if _, err := os.Stat(*path); err != nil {
+	if err := sqlite.Check(env.ctx, *path); err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
 	db, err := sqlite.Open(env.ctx, *path)
