@@ -379,8 +379,14 @@ func (c CallGroup) decide(s *State, env Envelope) ([]Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	if site, ok := s.Sites[c.Gate]; !ok || site.Kind != Gate {
-		return nil, invalid("gate", "%q is not a gate of this operation", c.Gate)
+	if c.Gate == "" {
+		return nil, invalid("gate", "is required")
+	}
+	switch site, ok := s.Sites[c.Gate]; {
+	case !ok:
+		return nil, Errorf(ENOTFOUND, "site %q does not exist", c.Gate).With("field", "gate")
+	case site.Kind != Gate:
+		return nil, invalid("gate", "%q is a %s, not a gate", c.Gate, site.Kind)
 	}
 	if c.WindowStart.IsZero() || !c.WindowEnd.After(c.WindowStart) {
 		return nil, invalid("window_end", "the window must have a start and end after it")
@@ -435,6 +441,9 @@ func (c Scan) decide(s *State, env Envelope) ([]Event, error) {
 	p, err := c.person(s)
 	if err != nil {
 		return nil, err
+	}
+	if c.Site == "" {
+		return nil, invalid("site", "is required")
 	}
 	site, ok := s.Sites[c.Site]
 	if !ok {
@@ -652,6 +661,9 @@ func (c ManifestGroup) decide(s *State, env Envelope) ([]Event, error) {
 	if !f.Status.Open() {
 		return nil, flightConflict(f, "take manifest changes", StatusScheduled, StatusBoarding)
 	}
+	if c.GroupID == "" {
+		return nil, invalid("group_id", "is required")
+	}
 	g, err := s.group(c.GroupID)
 	if err != nil {
 		return nil, err
@@ -756,6 +768,8 @@ func (c BoardGroup) decide(s *State, env Envelope) ([]Event, error) {
 			return nil, err
 		}
 		groupID = p.GroupID
+	case c.GroupID == "":
+		return nil, invalid("group_id", "give group_id or person_id")
 	}
 	g, err := s.group(groupID)
 	if err != nil {

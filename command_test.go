@@ -1138,6 +1138,15 @@ func TestScreeningReferral(t *testing.T) {
 	f.checkRefold()
 }
 
+func TestCallUnknownGate(t *testing.T) {
+	f := newFixture(t)
+	f.register("a", 1)
+	e := f.refuse(CallGroup{GroupID: "a", Gate: "gate-9", WindowStart: t0, WindowEnd: t0.Add(time.Hour)}, ENOTFOUND)
+	if got := e.Details["field"]; got != "gate" {
+		t.Errorf("field = %v, want gate", got)
+	}
+}
+
 func TestCommandValidation(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -1147,8 +1156,11 @@ func TestCommandValidation(t *testing.T) {
 	}{
 		{"call: not a gate", func(f *fixture) { f.register("a", 1) },
 			CallGroup{GroupID: "a", Gate: hold, WindowStart: t0, WindowEnd: t0.Add(time.Hour)}, "gate"},
-		{"call: unknown gate", func(f *fixture) { f.register("a", 1) },
-			CallGroup{GroupID: "a", Gate: "gate-9", WindowStart: t0, WindowEnd: t0.Add(time.Hour)}, "gate"},
+		{"call: no gate", func(f *fixture) { f.register("a", 1) },
+			CallGroup{GroupID: "a", WindowStart: t0, WindowEnd: t0.Add(time.Hour)}, "gate"},
+		{"scan: no site", func(f *fixture) { f.register("a", 1) }, Scan{PersonID: "a-1"}, "site"},
+		{"manifest: no group", func(f *fixture) { f.schedule("F1", 0) }, ManifestGroup{FlightID: "F1"}, "group_id"},
+		{"board: nobody", func(f *fixture) { f.schedule("F1", 0) }, BoardGroup{FlightID: "F1"}, "group_id"},
 		{"call: no window start", func(f *fixture) { f.register("a", 1) },
 			CallGroup{GroupID: "a", Gate: gate, WindowEnd: t0.Add(time.Hour)}, "window_end"},
 		{"call: end before start", func(f *fixture) { f.register("a", 1) },

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"airbridge"
@@ -24,7 +26,23 @@ const (
 // IdempotencyHeader carries a command's idempotency key.
 const IdempotencyHeader = "Idempotency-Key"
 
-const maxKeyLen = 200
+// ActorHeader names who issues a command; it is recorded in every event.
+const ActorHeader = "X-Airbridge-Actor"
+
+// maxHeaderLen bounds the headers copied into the ledger.
+const maxHeaderLen = 200
+
+func validHeader(v string) bool {
+	if len(v) > maxHeaderLen || !utf8.ValidString(v) {
+		return false
+	}
+	for _, r := range v {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
+}
 
 // command returns a handler that decodes the request body into the command
 // that newCmd returns (already holding the path's values), and submits it.
@@ -38,9 +56,15 @@ func (s *Server) command(limit int64, newCmd func(*http.Request) airbridge.Comma
 				With("header", IdempotencyHeader))
 			return
 		}
-		if len(key) > maxKeyLen || !utf8.ValidString(key) {
-			s.error(w, r, airbridge.Errorf(airbridge.EMALFORMED, "the %s header must be valid UTF-8 of at most %d bytes", IdempotencyHeader, maxKeyLen).
+		if !validHeader(key) {
+			s.error(w, r, airbridge.Errorf(airbridge.EMALFORMED, "the %s header must be printable UTF-8 of at most %d bytes", IdempotencyHeader, maxHeaderLen).
 				With("header", IdempotencyHeader))
+			return
+		}
+		actor := r.Header.Get(ActorHeader)
+		if !validHeader(actor) {
+			s.error(w, r, airbridge.Errorf(airbridge.EMALFORMED, "the %s header must be printable UTF-8 of at most %d bytes", ActorHeader, maxHeaderLen).
+				With("header", ActorHeader))
 			return
 		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
@@ -55,6 +79,7 @@ func (s *Server) command(limit int64, newCmd func(*http.Request) airbridge.Comma
 		}
 		cmd := newCmd(r)
 		if err := decodeStrict(body, cmd); err != nil {
+			err = nameTimeField(err, body)
 			s.error(w, r, err)
 			return
 		}
@@ -62,7 +87,7 @@ func (s *Server) command(limit int64, newCmd func(*http.Request) airbridge.Comma
 		sum := sha256.Sum256([]byte(r.Method + " " + r.URL.Path + "\n" + string(body)))
 		sub := airbridge.Submission{
 			Command:     cmd,
-			Envelope:    airbridge.Envelope{Key: key, Actor: r.Header.Get("X-Airbridge-Actor")},
+			Envelope:    airbridge.Envelope{Key: key, Actor: actor},
 			Fingerprint: hex.EncodeToString(sum[:]),
 		}
 		if scan, ok := cmd.(*airbridge.Scan); ok {
@@ -113,7 +138,7 @@ func decodeError(err error) error {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return airbridge.Errorf(airbridge.EMALFORMED, "the JSON body ends too early")
 	case errors.As(err, &typ):
-		field := typ.Field
+		field := jsonPath(typ.Field)
 		if field == "" {
 			return airbridge.Errorf(airbridge.EMALFORMED, "the body must be a JSON object, not %s", typ.Value)
 		}
@@ -123,6 +148,47 @@ func decodeError(err error) error {
 		return airbridge.Errorf(airbridge.EMALFORMED, "unknown field %q", field).With("field", field)
 	}
 	return airbridge.Errorf(airbridge.EINVALID, "%s", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// jsonPath turns encoding/json's field path, which names embedded Go structs
+// ("PersonInput.surname"), into the path the client wrote ("surname"). Every
+// JSON name of the API is lower case.
+func jsonPath(field string) string {
+	var parts []string
+	for _, p := range strings.Split(field, ".") {
+		if p != "" && !unicode.IsUpper([]rune(p)[0]) {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, ".")
+}
+
+// timeFields are the top-level fields of commands that hold a time.
+var timeFields = []string{"slot", "window_start", "window_end"}
+
+// nameTimeField gives a time that does not parse its field and a plain
+// message: encoding/json reports such errors without the field (Go issue
+// 22816) and in Go's own layout notation.
+func nameTimeField(err error, body []byte) error {
+	var e *airbridge.Error
+	if !errors.As(err, &e) || e.Code != airbridge.EINVALID || e.Details["field"] != nil {
+		return err
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(body, &fields) != nil {
+		return err
+	}
+	for _, name := range timeFields {
+		raw, ok := fields[name]
+		if !ok {
+			continue
+		}
+		var t time.Time
+		if json.Unmarshal(raw, &t) != nil {
+			return airbridge.Errorf(airbridge.EINVALID, "%s: %s is not a time in RFC 3339 form, such as \"2021-08-24T10:00:00Z\"", name, raw).With("field", name)
+		}
+	}
+	return err
 }
 
 func jsonType(kind string) string {
@@ -135,7 +201,9 @@ func jsonType(kind string) string {
 		return "an object"
 	case "slice", "array":
 		return "an array"
-	case "int", "int64", "int32", "uint", "uint64", "float64":
+	case "int", "int64", "int32", "uint", "uint64":
+		return "a whole number"
+	case "float64", "float32":
 		return "a number"
 	}
 	return "a " + kind

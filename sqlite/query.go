@@ -280,6 +280,9 @@ func (db *DB) Pipeline(ctx context.Context) (*airbridge.Pipeline, error) {
 // then by the time they have waited; at most limit of them.
 func (db *DB) StagedQueue(ctx context.Context, limit int) ([]airbridge.StagedGroup, error) {
 	policy, err := db.Policy(ctx)
+	if airbridge.ErrorCode(err) == airbridge.ENOTFOUND {
+		return []airbridge.StagedGroup{}, nil // not configured: nobody is staged
+	}
 	if err != nil {
 		return nil, err
 	}
