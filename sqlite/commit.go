@@ -11,12 +11,57 @@ import (
 	"airbridge"
 )
 
-// txn holds the prepared statements of one write transaction.
+// statements are the writer's prepared statements, prepared once on its one
+// connection and bound to each transaction.
+type statements struct {
+	event, command, lookup, doc                     *sql.Stmt
+	insertPerson, updatePerson, group, flight, site *sql.Stmt
+	operation, clearCounts, count                   *sql.Stmt
+}
+
+func prepare(ctx context.Context, w *sql.DB) (*statements, error) {
+	st := &statements{}
+	for _, p := range []struct {
+		dst **sql.Stmt
+		sql string
+	}{
+		{&st.event, `INSERT INTO events (seq, stream, type, data, actor, site, key, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&st.command, `INSERT INTO commands (key, fingerprint, outcome, first_seq, last_seq) VALUES (?, ?, ?, ?, ?)`},
+		{&st.lookup, `SELECT fingerprint, outcome, first_seq, last_seq FROM commands WHERE key = ?`},
+		{&st.doc, `INSERT INTO documents (number, person_id) VALUES (?, ?)`},
+		{&st.insertPerson, `INSERT INTO persons (id, group_id, nation, stage, flight_id, stage_since, data) VALUES (?, ?, ?, ?, ?, ?, ?)`},
+		{&st.updatePerson, `UPDATE persons SET group_id = ?2, nation = ?3, stage = ?4, flight_id = ?5, stage_since = ?6, data = ?7 WHERE id = ?1`},
+		{&st.group, `INSERT INTO groups (id, nation, data) VALUES (?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET nation = excluded.nation, data = excluded.data`},
+		{&st.flight, `INSERT INTO flights (id, status, slot, data) VALUES (?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET status = excluded.status, slot = excluded.slot, data = excluded.data`},
+		{&st.site, `INSERT INTO sites (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data`},
+		{&st.operation, `INSERT INTO operation (id, data) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data`},
+		{&st.clearCounts, `DELETE FROM pipeline WHERE nation = ?`},
+		{&st.count, `INSERT INTO pipeline (nation, stage, n) VALUES (?, ?, ?)`},
+	} {
+		var err error
+		if *p.dst, err = w.PrepareContext(ctx, p.sql); err != nil {
+			st.close()
+			return nil, fmt.Errorf("prepare: %w", err)
+		}
+	}
+	return st, nil
+}
+
+func (st *statements) close() {
+	for _, s := range []*sql.Stmt{st.event, st.command, st.lookup, st.doc, st.insertPerson, st.updatePerson,
+		st.group, st.flight, st.site, st.operation, st.clearCounts, st.count} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+// txn is one write transaction with the statements bound to it.
 type txn struct {
-	tx                                         *sql.Tx
-	event, command, lookup, doc                *sql.Stmt
-	person, group, flight, site, operationStmt *sql.Stmt
-	clearCounts, count                         *sql.Stmt
+	tx *sql.Tx
+	statements
 }
 
 func (db *DB) begin(ctx context.Context) (*txn, error) {
@@ -25,30 +70,14 @@ func (db *DB) begin(ctx context.Context) (*txn, error) {
 		return nil, err
 	}
 	t := &txn{tx: tx}
-	for _, p := range []struct {
-		dst **sql.Stmt
-		sql string
-	}{
-		{&t.event, `INSERT INTO events (seq, stream, type, data, actor, site, key, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
-		{&t.command, `INSERT INTO commands (key, fingerprint, outcome, first_seq, last_seq) VALUES (?, ?, ?, ?, ?)`},
-		{&t.lookup, `SELECT fingerprint, outcome, first_seq, last_seq FROM commands WHERE key = ?`},
-		{&t.doc, `INSERT INTO documents (number, person_id) VALUES (?, ?)`},
-		{&t.person, `INSERT INTO persons (id, group_id, nation, stage, flight_id, stage_since, data) VALUES (?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET group_id = excluded.group_id, nation = excluded.nation, stage = excluded.stage,
-			flight_id = excluded.flight_id, stage_since = excluded.stage_since, data = excluded.data`},
-		{&t.group, `INSERT INTO groups (id, nation, data) VALUES (?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET nation = excluded.nation, data = excluded.data`},
-		{&t.flight, `INSERT INTO flights (id, status, slot, data) VALUES (?, ?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET status = excluded.status, slot = excluded.slot, data = excluded.data`},
-		{&t.site, `INSERT INTO sites (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data`},
-		{&t.operationStmt, `INSERT INTO operation (id, data) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data`},
-		{&t.clearCounts, `DELETE FROM pipeline WHERE nation = ?`},
-		{&t.count, `INSERT INTO pipeline (nation, stage, n) VALUES (?, ?, ?)`},
+	// On the writer's one connection, Tx.Stmt reuses the prepared statement.
+	for _, p := range []struct{ dst, src **sql.Stmt }{
+		{&t.event, &db.stmts.event}, {&t.command, &db.stmts.command}, {&t.lookup, &db.stmts.lookup}, {&t.doc, &db.stmts.doc},
+		{&t.insertPerson, &db.stmts.insertPerson}, {&t.updatePerson, &db.stmts.updatePerson}, {&t.group, &db.stmts.group},
+		{&t.flight, &db.stmts.flight}, {&t.site, &db.stmts.site}, {&t.operation, &db.stmts.operation},
+		{&t.clearCounts, &db.stmts.clearCounts}, {&t.count, &db.stmts.count},
 	} {
-		if *p.dst, err = tx.PrepareContext(ctx, p.sql); err != nil {
-			tx.Rollback()
-			return nil, err
-		}
+		*p.dst = tx.StmtContext(ctx, *p.src)
 	}
 	return t, nil
 }
@@ -97,7 +126,7 @@ func (db *DB) commit(batch []*request) {
 		fail(fmt.Errorf("begin: %w", err))
 		return
 	}
-	w := &batchWriter{t: t, db: db, touched: map[airbridge.Ref]bool{}, keys: map[string]*pending{}}
+	w := &batchWriter{t: t, db: db, touched: map[airbridge.Ref]bool{}, newPersons: map[string]bool{}, keys: map[string]*pending{}}
 	replies := make([][]result, len(batch))
 	for i, req := range batch {
 		replies[i] = make([]result, len(req.subs))
@@ -137,10 +166,11 @@ type pending struct {
 }
 
 type batchWriter struct {
-	t       *txn
-	db      *DB
-	touched map[airbridge.Ref]bool
-	keys    map[string]*pending // keys used earlier in this transaction
+	t          *txn
+	db         *DB
+	touched    map[airbridge.Ref]bool
+	newPersons map[string]bool     // persons registered in this transaction
+	keys       map[string]*pending // keys used earlier in this transaction
 }
 
 func (w *batchWriter) one(ctx context.Context, sub airbridge.Submission) (airbridge.Receipt, error) {
@@ -188,6 +218,7 @@ func (w *batchWriter) one(ctx context.Context, sub airbridge.Submission) (airbri
 			return airbridge.Receipt{}, fmt.Errorf("append event: %w", err)
 		}
 		if e.Type == airbridge.PersonRegistered {
+			w.newPersons[e.Data.Person.ID] = true
 			for _, d := range e.Data.Person.Documents {
 				if _, err := w.t.doc.ExecContext(ctx, d.Number, e.Data.Person.ID); err != nil {
 					return airbridge.Receipt{}, fmt.Errorf("index document: %w", err)
@@ -230,7 +261,11 @@ func (w *batchWriter) flushRows(ctx context.Context) error {
 		case "person":
 			p := s.Persons[ref.ID]
 			nations[p.Nation] = true
-			_, err = w.t.person.ExecContext(ctx, p.ID, p.GroupID, p.Nation, string(p.Stage), p.FlightID, p.StageSince.Format(time.RFC3339Nano), mustJSON(p))
+			stmt := w.t.updatePerson
+			if w.newPersons[p.ID] {
+				stmt = w.t.insertPerson
+			}
+			_, err = stmt.ExecContext(ctx, p.ID, p.GroupID, p.Nation, string(p.Stage), p.FlightID, p.StageSince.Format(time.RFC3339Nano), mustJSON(p))
 		case "group":
 			g := s.Groups[ref.ID]
 			_, err = w.t.group.ExecContext(ctx, g.ID, g.Nation, mustJSON(g))
@@ -240,7 +275,7 @@ func (w *batchWriter) flushRows(ctx context.Context) error {
 		case "site":
 			_, err = w.t.site.ExecContext(ctx, ref.ID, mustJSON(s.Sites[ref.ID]))
 		case "operation":
-			_, err = w.t.operationStmt.ExecContext(ctx, mustJSON(s.Policy))
+			_, err = w.t.operation.ExecContext(ctx, mustJSON(s.Policy))
 		default:
 			err = fmt.Errorf("unknown entity kind %q", ref.Kind)
 		}

@@ -37,6 +37,7 @@ type DB struct {
 	closed atomic.Bool
 
 	// Owned by the writer goroutine once Open returns.
+	stmts *statements
 	state *airbridge.State
 	seq   int64
 
@@ -84,7 +85,13 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxIdleConns(8)
 	db := &DB{path: path, w: w, r: r, reqs: make(chan *request, 4096),
 		stop: make(chan struct{}), done: make(chan struct{}), now: time.Now}
-	if err := db.reload(ctx); err != nil {
+	if db.stmts, err = prepare(ctx, w); err == nil {
+		err = db.reload(ctx)
+	}
+	if err != nil {
+		if db.stmts != nil {
+			db.stmts.close()
+		}
 		db.w.Close()
 		db.r.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -180,6 +187,7 @@ func (db *DB) Close() error {
 	}
 	close(db.stop)
 	<-db.done
+	db.stmts.close()
 	return errors.Join(db.r.Close(), db.w.Close())
 }
 
