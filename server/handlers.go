@@ -45,10 +45,11 @@ func validHeader(v string) bool {
 }
 
 // command returns a handler that decodes the request body into the command
-// that newCmd returns (already holding the path's values), and submits it.
+// that newCmd returns (already holding the path's values), submits it, and
+// answers its outcome with status.
 // Every command needs an idempotency key; a replay answers what the first
 // request was answered and changes nothing.
-func (s *Server) command(limit int64, newCmd func(*http.Request) airbridge.Command) http.HandlerFunc {
+func (s *Server) command(limit int64, status int, newCmd func(*http.Request) airbridge.Command) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		key := r.Header.Get(IdempotencyHeader)
 		if key == "" {
@@ -97,12 +98,6 @@ func (s *Server) command(limit int64, newCmd func(*http.Request) airbridge.Comma
 		if err != nil {
 			s.error(w, r, err)
 			return
-		}
-		status := http.StatusOK
-		if r.Method == http.MethodPost && (strings.HasSuffix(r.Pattern, "/api/persons") || strings.HasSuffix(r.Pattern, "/api/groups") ||
-			strings.HasSuffix(r.Pattern, "/api/flights") || strings.HasSuffix(r.Pattern, "/api/sites") ||
-			strings.HasSuffix(r.Pattern, "/batch") || strings.HasSuffix(r.Pattern, "/api/operation")) {
-			status = http.StatusCreated
 		}
 		if receipt.Replayed {
 			w.Header().Set("Idempotent-Replayed", "true")

@@ -162,18 +162,14 @@ func (db *DB) History(ctx context.Context, personID string) ([]airbridge.Event, 
 	if _, err := db.Person(ctx, personID); err != nil {
 		return nil, err
 	}
-	return db.events(ctx, `SELECT seq, stream, type, data, actor, site, key, time FROM events WHERE stream = ? ORDER BY seq`,
+	return readEvents(ctx, db.r, `SELECT seq, stream, type, data, actor, site, key, time FROM events WHERE stream = ? ORDER BY seq`,
 		airbridge.PersonStream(personID))
 }
 
 // Events returns up to limit ledger events after seq, oldest first.
 func (db *DB) Events(ctx context.Context, after int64, limit int) ([]airbridge.Event, error) {
-	return db.events(ctx, `SELECT seq, stream, type, data, actor, site, key, time FROM events WHERE seq > ? ORDER BY seq LIMIT ?`,
+	return readEvents(ctx, db.r, `SELECT seq, stream, type, data, actor, site, key, time FROM events WHERE seq > ? ORDER BY seq LIMIT ?`,
 		after, limit)
-}
-
-func (db *DB) events(ctx context.Context, query string, args ...any) ([]airbridge.Event, error) {
-	return readEvents(ctx, db.r, query, args...)
 }
 
 func readEvents(ctx context.Context, q querier, query string, args ...any) ([]airbridge.Event, error) {

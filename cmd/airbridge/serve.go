@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -86,5 +85,3 @@ func serveOn(ctx context.Context, db *sqlite.DB, addr string, log *slog.Logger, 
 	}
 	return nil
 }
-
-var _ io.Writer = (*os.File)(nil)
