@@ -93,6 +93,7 @@ type GroupView struct {
 func (s *State) View(groupID string) GroupView {
 	g := s.Groups[groupID]
 	v := GroupView{Group: *g}
+	v.Group.Members = slices.Clone(g.Members)
 	for _, id := range g.Members {
 		v.Persons = append(v.Persons, *s.Persons[id])
 	}

@@ -62,6 +62,7 @@ func serveOn(ctx context.Context, db *sqlite.DB, addr string, log *slog.Logger, 
 	srv := &http.Server{
 		Handler:           server.New(db, log, version),
 		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    64 << 10,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
