@@ -22,9 +22,9 @@ type Command interface {
 // Decide returns the events cmd produces against s, or the rule it breaks.
 func (s *State) Decide(cmd Command, env Envelope) ([]Event, error) {
 	if s.Policy == nil {
-		_, ok := cmd.(ConfigureOperation)
-		_, okp := cmd.(*ConfigureOperation)
-		if !ok && !okp {
+		switch cmd.(type) {
+		case ConfigureOperation, *ConfigureOperation:
+		default:
 			return nil, Errorf(ECONFLICT, "the operation is not configured yet")
 		}
 	}
@@ -35,7 +35,7 @@ func (s *State) Decide(cmd Command, env Envelope) ([]Event, error) {
 func (s *State) Outcome(cmd Command, events []Event) any { return cmd.outcome(s, events) }
 
 // Execute decides cmd, applies its events to s and returns them with the
-// outcome. On error s is unchanged.
+// outcome. A refused command leaves s unchanged.
 func (s *State) Execute(cmd Command, env Envelope) ([]Event, any, error) {
 	events, err := s.Decide(cmd, env)
 	if err != nil {
@@ -392,6 +392,12 @@ func (c CallGroup) decide(s *State, env Envelope) ([]Event, error) {
 	if c.WindowStart.IsZero() || !c.WindowEnd.After(c.WindowStart) {
 		return nil, invalid("window_end", "the window must have a start and end after it")
 	}
+	if err := plausibleTime("window_start", c.WindowStart); err != nil {
+		return nil, err
+	}
+	if err := plausibleTime("window_end", c.WindowEnd); err != nil {
+		return nil, err
+	}
 	if c.WindowEnd.Sub(c.WindowStart) > 48*time.Hour {
 		return nil, invalid("window_end", "a window is at most 48 hours long")
 	}
@@ -402,7 +408,7 @@ func (c CallGroup) decide(s *State, env Envelope) ([]Event, error) {
 			return nil, stageConflict(p, Registered, Called)
 		}
 		events = append(events, env.event(personStream+id, PersonCalled,
-			EventData{SiteID: c.Gate, WindowStart: c.WindowStart, WindowEnd: c.WindowEnd}))
+			EventData{SiteID: c.Gate, WindowStart: c.WindowStart.UTC(), WindowEnd: c.WindowEnd.UTC()}))
 	}
 	return events, nil
 }
@@ -545,7 +551,7 @@ func (c ScheduleFlight) decide(s *State, env Envelope) ([]Event, error) {
 	}
 	f := &Flight{
 		ID: in.ID, Callsign: in.Callsign, Operator: in.Operator, Aircraft: in.Aircraft,
-		Seats: in.Seats, Litters: *in.Litters, Slot: in.Slot.UTC(), Destination: in.Destination,
+		Seats: in.Seats, Litters: *in.Litters, Slot: in.Slot, Destination: in.Destination,
 		Status: StatusScheduled, StatusSince: env.Time,
 	}
 	return []Event{env.event(flightStream+f.ID, FlightScheduled, EventData{Flight: f})}, nil

@@ -1722,3 +1722,32 @@ func TestErrorCode(t *testing.T) {
 		t.Errorf("details %v", e.Details)
 	}
 }
+
+func TestImplausibleTimes(t *testing.T) {
+	far := time.Date(9999, 12, 31, 23, 59, 59, 0, time.FixedZone("", -(23*3600 + 59*60))) // year 10000 in UTC
+	tests := []struct {
+		name  string
+		cmd   func(f *fixture) Command
+		field string
+	}{
+		{"slot in year 10000", func(f *fixture) Command {
+			return ScheduleFlight{FlightInput{ID: "F9", Callsign: "RCH9", Operator: "USA", Aircraft: "C-17", Slot: far, Destination: "Qatar"}}
+		}, "slot"},
+		{"slot in year 1", func(f *fixture) Command {
+			return ScheduleFlight{FlightInput{ID: "F9", Callsign: "RCH9", Operator: "USA", Aircraft: "C-17", Slot: time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), Destination: "Qatar"}}
+		}, "slot"},
+		{"window end in year 10000", func(f *fixture) Command {
+			f.register("a", 1)
+			return CallGroup{GroupID: "a", Gate: gate, WindowStart: t0, WindowEnd: far}
+		}, "window_end"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			e := f.refuse(tt.cmd(f), EINVALID)
+			if got := e.Details["field"]; got != tt.field {
+				t.Errorf("field = %v, want %q", got, tt.field)
+			}
+		})
+	}
+}

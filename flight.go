@@ -92,6 +92,10 @@ func (in *FlightInput) validate(p Policy) error {
 	if in.Slot.IsZero() {
 		return invalid("slot", "a departure slot time is required")
 	}
+	if err := plausibleTime("slot", in.Slot); err != nil {
+		return err
+	}
+	in.Slot = in.Slot.UTC()
 	in.Destination = strings.TrimSpace(in.Destination)
 	if in.Destination == "" || len(in.Destination) > 64 {
 		return invalid("destination", "must be 1-64 characters")

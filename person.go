@@ -134,6 +134,16 @@ func validName(field, s string) error {
 	return nil
 }
 
+// plausibleTime refuses times that can only be typing errors, and those the
+// ledger could not write back (RFC 3339 has four-digit years). Historic
+// times are allowed: an operation may be replayed from its records.
+func plausibleTime(field string, t time.Time) error {
+	if y := t.UTC().Year(); y < 1970 || y > 2999 {
+		return invalid(field, "%s is outside the years 1970-2999", t.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
 func validDate(field, s string) (time.Time, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {

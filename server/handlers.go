@@ -95,12 +95,12 @@ func (s *Server) command(limit int64, status int, newCmd func(*http.Request) air
 			sub.Envelope.Site = scan.Site
 		}
 		receipt, err := s.ledger.Execute(r.Context(), sub)
+		if receipt.Replayed { // a replayed refusal is refused alike
+			w.Header().Set("Idempotent-Replayed", "true")
+		}
 		if err != nil {
 			s.error(w, r, err)
 			return
-		}
-		if receipt.Replayed {
-			w.Header().Set("Idempotent-Replayed", "true")
 		}
 		w.Header().Set("X-Ledger-Seq", strconv.FormatInt(receipt.LastSeq, 10))
 		writeRaw(w, status, receipt.Outcome)

@@ -11,37 +11,48 @@ import (
 	"airbridge"
 )
 
-// statements are the writer's prepared statements, prepared once on its one
-// connection and bound to each transaction.
-type statements struct {
-	event, command, lookup, doc                     *sql.Stmt
-	insertPerson, updatePerson, group, flight, site *sql.Stmt
-	operation, clearCounts, count                   *sql.Stmt
+// The writer's statements, prepared once on its one connection and bound to
+// each transaction.
+const (
+	stEvent = iota
+	stCommand
+	stLookup
+	stDoc
+	stInsertPerson
+	stUpdatePerson
+	stGroup
+	stFlight
+	stSite
+	stOperation
+	stClearCounts
+	stCount
+	nStatements
+)
+
+var statementSQL = [nStatements]string{
+	stEvent:        `INSERT INTO events (seq, stream, type, data, actor, site, key, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+	stCommand:      `INSERT INTO commands (key, fingerprint, outcome, first_seq, last_seq, refused) VALUES (?, ?, ?, ?, ?, ?)`,
+	stLookup:       `SELECT fingerprint, outcome, first_seq, last_seq, refused FROM commands WHERE key = ?`,
+	stDoc:          `INSERT INTO documents (number, person_id) VALUES (?, ?)`,
+	stInsertPerson: `INSERT INTO persons (id, group_id, nation, stage, flight_id, stage_since, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	stUpdatePerson: `UPDATE persons SET group_id = ?2, nation = ?3, stage = ?4, flight_id = ?5, stage_since = ?6, data = ?7 WHERE id = ?1`,
+	stGroup: `INSERT INTO groups (id, nation, data) VALUES (?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET nation = excluded.nation, data = excluded.data`,
+	stFlight: `INSERT INTO flights (id, status, slot, data) VALUES (?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET status = excluded.status, slot = excluded.slot, data = excluded.data`,
+	stSite:        `INSERT INTO sites (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data`,
+	stOperation:   `INSERT INTO operation (id, data) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data`,
+	stClearCounts: `DELETE FROM pipeline WHERE nation = ?`,
+	stCount:       `INSERT INTO pipeline (nation, stage, n) VALUES (?, ?, ?)`,
 }
+
+type statements [nStatements]*sql.Stmt
 
 func prepare(ctx context.Context, w *sql.DB) (*statements, error) {
 	st := &statements{}
-	for _, p := range []struct {
-		dst **sql.Stmt
-		sql string
-	}{
-		{&st.event, `INSERT INTO events (seq, stream, type, data, actor, site, key, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
-		{&st.command, `INSERT INTO commands (key, fingerprint, outcome, first_seq, last_seq) VALUES (?, ?, ?, ?, ?)`},
-		{&st.lookup, `SELECT fingerprint, outcome, first_seq, last_seq FROM commands WHERE key = ?`},
-		{&st.doc, `INSERT INTO documents (number, person_id) VALUES (?, ?)`},
-		{&st.insertPerson, `INSERT INTO persons (id, group_id, nation, stage, flight_id, stage_since, data) VALUES (?, ?, ?, ?, ?, ?, ?)`},
-		{&st.updatePerson, `UPDATE persons SET group_id = ?2, nation = ?3, stage = ?4, flight_id = ?5, stage_since = ?6, data = ?7 WHERE id = ?1`},
-		{&st.group, `INSERT INTO groups (id, nation, data) VALUES (?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET nation = excluded.nation, data = excluded.data`},
-		{&st.flight, `INSERT INTO flights (id, status, slot, data) VALUES (?, ?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET status = excluded.status, slot = excluded.slot, data = excluded.data`},
-		{&st.site, `INSERT INTO sites (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data`},
-		{&st.operation, `INSERT INTO operation (id, data) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data`},
-		{&st.clearCounts, `DELETE FROM pipeline WHERE nation = ?`},
-		{&st.count, `INSERT INTO pipeline (nation, stage, n) VALUES (?, ?, ?)`},
-	} {
+	for i, q := range statementSQL {
 		var err error
-		if *p.dst, err = w.PrepareContext(ctx, p.sql); err != nil {
+		if st[i], err = w.PrepareContext(ctx, q); err != nil {
 			st.close()
 			return nil, fmt.Errorf("prepare: %w", err)
 		}
@@ -50,8 +61,7 @@ func prepare(ctx context.Context, w *sql.DB) (*statements, error) {
 }
 
 func (st *statements) close() {
-	for _, s := range []*sql.Stmt{st.event, st.command, st.lookup, st.doc, st.insertPerson, st.updatePerson,
-		st.group, st.flight, st.site, st.operation, st.clearCounts, st.count} {
+	for _, s := range st {
 		if s != nil {
 			s.Close()
 		}
@@ -61,7 +71,7 @@ func (st *statements) close() {
 // txn is one write transaction with the statements bound to it.
 type txn struct {
 	tx *sql.Tx
-	statements
+	st statements
 }
 
 func (db *DB) begin(ctx context.Context) (*txn, error) {
@@ -70,16 +80,16 @@ func (db *DB) begin(ctx context.Context) (*txn, error) {
 		return nil, err
 	}
 	t := &txn{tx: tx}
-	// On the writer's one connection, Tx.Stmt reuses the prepared statement.
-	for _, p := range []struct{ dst, src **sql.Stmt }{
-		{&t.event, &db.stmts.event}, {&t.command, &db.stmts.command}, {&t.lookup, &db.stmts.lookup}, {&t.doc, &db.stmts.doc},
-		{&t.insertPerson, &db.stmts.insertPerson}, {&t.updatePerson, &db.stmts.updatePerson}, {&t.group, &db.stmts.group},
-		{&t.flight, &db.stmts.flight}, {&t.site, &db.stmts.site}, {&t.operation, &db.stmts.operation},
-		{&t.clearCounts, &db.stmts.clearCounts}, {&t.count, &db.stmts.count},
-	} {
-		*p.dst = tx.StmtContext(ctx, *p.src)
+	for i, s := range db.stmts {
+		// On the writer's one connection this reuses the prepared statement.
+		t.st[i] = tx.StmtContext(ctx, s)
 	}
 	return t, nil
+}
+
+func (t *txn) exec(ctx context.Context, stmt int, args ...any) error {
+	_, err := t.st[stmt].ExecContext(ctx, args...)
+	return err
 }
 
 // commit decides the batch's submissions in order against the state, appends
@@ -163,6 +173,7 @@ func (db *DB) commit(batch []*request) {
 type pending struct {
 	fingerprint string
 	receipt     airbridge.Receipt
+	refusal     *airbridge.Error
 }
 
 type batchWriter struct {
@@ -173,54 +184,61 @@ type batchWriter struct {
 	keys       map[string]*pending // keys used earlier in this transaction
 }
 
+// one decides one submission and writes its events. A refusal is returned
+// as an *airbridge.Error and recorded with its key, so that a replay is
+// refused alike; any other error is a fault that fails the transaction.
 func (w *batchWriter) one(ctx context.Context, sub airbridge.Submission) (airbridge.Receipt, error) {
 	key := sub.Envelope.Key
 	if key != "" {
 		if p, ok := w.keys[key]; ok {
-			return replay(key, sub.Fingerprint, p.fingerprint, p.receipt)
+			return replay(key, sub.Fingerprint, *p)
 		}
-		var fp string
-		var r airbridge.Receipt
-		err := w.t.lookup.QueryRowContext(ctx, key).Scan(&fp, &r.Outcome, &r.FirstSeq, &r.LastSeq)
+		var p pending
+		var refused bool
+		err := w.t.st[stLookup].QueryRowContext(ctx, key).Scan(&p.fingerprint, &p.receipt.Outcome, &p.receipt.FirstSeq, &p.receipt.LastSeq, &refused)
 		switch {
 		case err == nil:
-			return replay(key, sub.Fingerprint, fp, r)
+			if refused {
+				p.refusal = new(airbridge.Error)
+				if err := json.Unmarshal(p.receipt.Outcome, p.refusal); err != nil {
+					return airbridge.Receipt{}, fmt.Errorf("read refusal of key %q: %w", key, err)
+				}
+			}
+			return replay(key, sub.Fingerprint, p)
 		case !errors.Is(err, sql.ErrNoRows):
 			return airbridge.Receipt{}, fmt.Errorf("look up key %q: %w", key, err)
 		}
 	}
-	env := sub.Envelope
-	if env.Time.IsZero() {
-		env.Time = w.db.now()
-	}
-	env.Time = env.Time.UTC()
-	if y := env.Time.Year(); y < 1 || y > 9999 {
-		return airbridge.Receipt{}, airbridge.Errorf(airbridge.EINVALID, "command time %s is outside the years 1-9999", env.Time.Format(time.RFC3339))
-	}
-	events, outcome, err := w.db.state.Execute(sub.Command, env)
-	if err != nil {
-		var e *airbridge.Error
-		if errors.As(err, &e) {
-			return airbridge.Receipt{}, err
+	events, data, err := w.decide(sub)
+	var refusal *airbridge.Error
+	if errors.As(err, &refusal) && refusal.Code != airbridge.EINTERNAL {
+		if key != "" {
+			b := mustJSON(refusal)
+			if err := w.t.exec(ctx, stCommand, key, sub.Fingerprint, b, 0, 0, true); err != nil {
+				return airbridge.Receipt{}, fmt.Errorf("record key: %w", err)
+			}
+			w.keys[key] = &pending{fingerprint: sub.Fingerprint, receipt: airbridge.Receipt{Outcome: b}, refusal: refusal}
 		}
-		return airbridge.Receipt{}, fmt.Errorf("apply: %w", err)
+		return airbridge.Receipt{}, refusal
+	}
+	if err != nil {
+		return airbridge.Receipt{}, err
 	}
 	r := airbridge.Receipt{FirstSeq: w.db.seq + 1}
 	for i := range events {
 		e := &events[i]
+		if err := w.db.state.Apply(*e); err != nil {
+			return airbridge.Receipt{}, fmt.Errorf("apply: %w", err)
+		}
 		w.db.seq++
 		e.Seq = w.db.seq
-		data, err := json.Marshal(e.Data)
-		if err != nil {
-			return airbridge.Receipt{}, fmt.Errorf("encode event: %w", err)
-		}
-		if _, err := w.t.event.ExecContext(ctx, e.Seq, e.Stream, e.Type, data, e.Actor, e.Site, e.Key, e.Time.Format(time.RFC3339Nano)); err != nil {
+		if err := w.t.exec(ctx, stEvent, e.Seq, e.Stream, e.Type, data[i], e.Actor, e.Site, e.Key, e.Time.Format(time.RFC3339Nano)); err != nil {
 			return airbridge.Receipt{}, fmt.Errorf("append event: %w", err)
 		}
 		if e.Type == airbridge.PersonRegistered {
 			w.newPersons[e.Data.Person.ID] = true
 			for _, d := range e.Data.Person.Documents {
-				if _, err := w.t.doc.ExecContext(ctx, d.Number, e.Data.Person.ID); err != nil {
+				if err := w.t.exec(ctx, stDoc, d.Number, e.Data.Person.ID); err != nil {
 					return airbridge.Receipt{}, fmt.Errorf("index document: %w", err)
 				}
 			}
@@ -230,11 +248,11 @@ func (w *batchWriter) one(ctx context.Context, sub airbridge.Submission) (airbri
 		}
 	}
 	r.LastSeq = w.db.seq
-	if r.Outcome, err = json.Marshal(outcome); err != nil {
+	if r.Outcome, err = json.Marshal(w.db.state.Outcome(sub.Command, events)); err != nil {
 		return airbridge.Receipt{}, fmt.Errorf("encode outcome: %w", err)
 	}
 	if key != "" {
-		if _, err := w.t.command.ExecContext(ctx, key, sub.Fingerprint, []byte(r.Outcome), r.FirstSeq, r.LastSeq); err != nil {
+		if err := w.t.exec(ctx, stCommand, key, sub.Fingerprint, []byte(r.Outcome), r.FirstSeq, r.LastSeq, false); err != nil {
 			return airbridge.Receipt{}, fmt.Errorf("record key: %w", err)
 		}
 		w.keys[key] = &pending{fingerprint: sub.Fingerprint, receipt: r}
@@ -242,11 +260,40 @@ func (w *batchWriter) one(ctx context.Context, sub airbridge.Submission) (airbri
 	return r, nil
 }
 
-func replay(key, fingerprint, first string, r airbridge.Receipt) (airbridge.Receipt, error) {
-	if fingerprint != first {
+// decide stamps the submission's time, decides it, and encodes its events'
+// data before anything is applied: a command whose events cannot be written
+// is refused alone, not failed with the others in its transaction.
+func (w *batchWriter) decide(sub airbridge.Submission) ([]airbridge.Event, [][]byte, error) {
+	env := sub.Envelope
+	if env.Time.IsZero() {
+		env.Time = w.db.now()
+	}
+	env.Time = env.Time.UTC()
+	if y := env.Time.Year(); y < 1 || y > 9999 {
+		return nil, nil, airbridge.Errorf(airbridge.EINVALID, "command time %s is outside the years 1-9999", env.Time.Format(time.RFC3339))
+	}
+	events, err := w.db.state.Decide(sub.Command, env)
+	if err != nil {
+		return nil, nil, err
+	}
+	data := make([][]byte, len(events))
+	for i, e := range events {
+		if data[i], err = json.Marshal(e.Data); err != nil {
+			return nil, nil, airbridge.Errorf(airbridge.EINVALID, "the command cannot be recorded: %v", err)
+		}
+	}
+	return events, data, nil
+}
+
+func replay(key, fingerprint string, p pending) (airbridge.Receipt, error) {
+	if fingerprint != p.fingerprint {
 		return airbridge.Receipt{}, airbridge.KeyReused(key)
 	}
+	r := p.receipt
 	r.Replayed = true
+	if p.refusal != nil {
+		return r, p.refusal
+	}
 	return r, nil
 }
 
@@ -261,21 +308,21 @@ func (w *batchWriter) flushRows(ctx context.Context) error {
 		case "person":
 			p := s.Persons[ref.ID]
 			nations[p.Nation] = true
-			stmt := w.t.updatePerson
+			stmt := stUpdatePerson
 			if w.newPersons[p.ID] {
-				stmt = w.t.insertPerson
+				stmt = stInsertPerson
 			}
-			_, err = stmt.ExecContext(ctx, p.ID, p.GroupID, p.Nation, string(p.Stage), p.FlightID, p.StageSince.Format(time.RFC3339Nano), mustJSON(p))
+			err = w.t.exec(ctx, stmt, p.ID, p.GroupID, p.Nation, string(p.Stage), p.FlightID, p.StageSince.Format(time.RFC3339Nano), mustJSON(p))
 		case "group":
 			g := s.Groups[ref.ID]
-			_, err = w.t.group.ExecContext(ctx, g.ID, g.Nation, mustJSON(g))
+			err = w.t.exec(ctx, stGroup, g.ID, g.Nation, mustJSON(g))
 		case "flight":
 			f := s.Flights[ref.ID]
-			_, err = w.t.flight.ExecContext(ctx, f.ID, string(f.Status), f.Slot.Format(time.RFC3339), mustJSON(f))
+			err = w.t.exec(ctx, stFlight, f.ID, string(f.Status), f.Slot.Format(time.RFC3339), mustJSON(f))
 		case "site":
-			_, err = w.t.site.ExecContext(ctx, ref.ID, mustJSON(s.Sites[ref.ID]))
+			err = w.t.exec(ctx, stSite, ref.ID, mustJSON(s.Sites[ref.ID]))
 		case "operation":
-			_, err = w.t.operation.ExecContext(ctx, mustJSON(s.Policy))
+			err = w.t.exec(ctx, stOperation, mustJSON(s.Policy))
 		default:
 			err = fmt.Errorf("unknown entity kind %q", ref.Kind)
 		}
@@ -284,11 +331,11 @@ func (w *batchWriter) flushRows(ctx context.Context) error {
 		}
 	}
 	for nation := range nations {
-		if _, err := w.t.clearCounts.ExecContext(ctx, nation); err != nil {
+		if err := w.t.exec(ctx, stClearCounts, nation); err != nil {
 			return fmt.Errorf("write counts of %s: %w", nation, err)
 		}
 		for stage, n := range s.Counts[nation] {
-			if _, err := w.t.count.ExecContext(ctx, nation, string(stage), n); err != nil {
+			if err := w.t.exec(ctx, stCount, nation, string(stage), n); err != nil {
 				return fmt.Errorf("write counts of %s: %w", nation, err)
 			}
 		}

@@ -626,19 +626,24 @@ func TestIdempotency(t *testing.T) {
 		t.Fatalf("a reused key moved P2 to %s", p.Stage)
 	}
 
-	// A refused command does not record its key.
+	// A refused command records its key with its refusal: a retry is
+	// refused alike, and the key cannot be reused for another request.
 	bad := f.sub(airbridge.Scan{PersonID: "P2", Site: "hold-1"}) // P2 is not screened
 	_, err = db.Execute(ctx, bad)
 	wantCode(t, err, airbridge.ECONFLICT)
-	if _, err := db.Execute(ctx, bad); airbridge.ErrorCode(err) != airbridge.ECONFLICT {
-		t.Fatalf("retrying a refused command: err = %v, want the same refusal, not a replay", err)
+	firstRefusal := err.Error()
+	retried, err := db.Execute(ctx, bad)
+	wantCode(t, err, airbridge.ECONFLICT)
+	if !retried.Replayed || err.Error() != firstRefusal {
+		t.Fatalf("retrying a refused command = %+v, %v; want the first refusal %q, replayed", retried, err, firstRefusal)
 	}
 	fixed := bad
 	fixed.Command = airbridge.Scan{PersonID: "P2", Site: "gate-1"}
 	fixed.Fingerprint = "fp:corrected"
-	r, err := db.Execute(ctx, fixed)
-	if err != nil || r.Replayed {
-		t.Fatalf("corrected submission with the refused key = %+v, %v; want it accepted", r, err)
+	_, err = db.Execute(ctx, fixed)
+	wantCode(t, err, airbridge.ECONFLICT)
+	if p, _ := db.Person(ctx, "P2"); p.Stage != airbridge.Registered {
+		t.Fatalf("a refused key reused for another request moved P2 to %s", p.Stage)
 	}
 	if n := countRows(t, db, "commands"); n != commands+1 {
 		t.Fatalf("commands has %d rows, want %d", n, commands+1)
@@ -690,7 +695,7 @@ func TestRefusedCommandChangesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	events, commands := f.eventCount(), countRows(t, db, "commands")
-
+	refusals := 0
 	for _, tc := range []struct {
 		cmd  airbridge.Command
 		code string
@@ -706,6 +711,7 @@ func TestRefusedCommandChangesNothing(t *testing.T) {
 		{airbridge.ManifestGroup{FlightID: "F1", GroupID: "G1"}, airbridge.ENOTFOUND},
 	} {
 		f.refuse(tc.cmd, tc.code)
+		refusals++
 	}
 	after, err := db.Person(ctx, "P1")
 	if err != nil {
@@ -717,8 +723,8 @@ func TestRefusedCommandChangesNothing(t *testing.T) {
 	if n := f.eventCount(); n != events {
 		t.Errorf("refused commands appended %d events", n-events)
 	}
-	if n := countRows(t, db, "commands"); n != commands {
-		t.Errorf("refused commands recorded %d keys", n-commands)
+	if n := countRows(t, db, "commands"); n != commands+refusals {
+		t.Errorf("%d refused commands recorded %d keys, want one each", refusals, n-commands)
 	}
 	if n := countRows(t, db, "persons"); n != 1 {
 		t.Errorf("persons has %d rows, want 1", n)

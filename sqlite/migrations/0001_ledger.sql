@@ -11,13 +11,15 @@ CREATE TABLE events (
 );
 CREATE INDEX events_stream ON events (stream, seq);
 
--- One row per accepted idempotency key, with the answer a replay receives.
+-- One row per idempotency key of a decided command, with the answer a replay
+-- receives: the outcome, or for a refused command (refused = 1) its error.
 CREATE TABLE commands (
 	key         TEXT PRIMARY KEY,
 	fingerprint TEXT NOT NULL,
 	outcome     BLOB NOT NULL,
 	first_seq   INTEGER NOT NULL,
-	last_seq    INTEGER NOT NULL
+	last_seq    INTEGER NOT NULL,
+	refused     INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 
 -- Read tables, kept in step with the ledger in the same transaction.
