@@ -1724,7 +1724,7 @@ func TestErrorCode(t *testing.T) {
 }
 
 func TestImplausibleTimes(t *testing.T) {
-	far := time.Date(9999, 12, 31, 23, 59, 59, 0, time.FixedZone("", -(23*3600 + 59*60))) // year 10000 in UTC
+	far := time.Date(9999, 12, 31, 23, 59, 59, 0, time.FixedZone("", -(23*3600+59*60))) // year 10000 in UTC
 	tests := []struct {
 		name  string
 		cmd   func(f *fixture) Command

@@ -34,9 +34,10 @@ type Flight struct {
 	Slot        time.Time    `json:"slot"` // planned departure
 	Destination string       `json:"destination"`
 	Status      FlightStatus `json:"status"`
-	// Manifested counts the persons manifested or boarded; Boarded those
-	// boarded; LittersUsed the litter patients among Manifested. All three are
-	// derived from the persons and kept for cheap reads.
+	// Manifested counts the persons put on the manifest and not offloaded or
+	// turned no-show (after departure, those carried); Boarded those boarded;
+	// LittersUsed the litter patients among Manifested. They are derived from
+	// the persons' events and kept for cheap reads.
 	Manifested  int `json:"manifested"`
 	Boarded     int `json:"boarded"`
 	LittersUsed int `json:"litters_used"`

@@ -19,8 +19,9 @@ type Policy struct {
 	// emergency loads above the standard configuration. A type not listed may
 	// carry at most its standard seats.
 	MaxSeats map[AircraftType]int `json:"max_seats,omitempty"`
-	// LoadGuard is the load factor under which a departing flight raises an
-	// alert while people wait (0 disables it).
+	// LoadGuard is the load factor under which a departing flight is to raise
+	// an alert while people wait (0 disables it). It is recorded here for the
+	// load guard; this part of airbridge raises no alerts yet.
 	LoadGuard float64 `json:"load_guard,omitempty"`
 }
 
@@ -117,6 +118,9 @@ func (p Policy) Validate() error {
 	if strings.TrimSpace(p.Name) == "" {
 		return invalid("name", "must not be empty")
 	}
+	if err := validName("name", p.Name); err != nil {
+		return err
+	}
 	if len(p.Nations) == 0 {
 		return invalid("nations", "must name at least one nation")
 	}
@@ -134,6 +138,9 @@ func (p Policy) Validate() error {
 	for i, c := range p.Categories {
 		if !categoryCode.MatchString(c.Code) {
 			return invalid("categories", "code %q must be lower-case letters, digits and _", c.Code)
+		}
+		if err := validName("categories", c.Name); err != nil {
+			return err
 		}
 		if c.Rank < 1 || c.Rank > 99 {
 			return invalid("categories", "%s: rank %d is outside 1..99", c.Code, c.Rank)

@@ -146,8 +146,9 @@ func decodeError(err error) error {
 }
 
 // jsonPath turns encoding/json's field path, which names embedded Go structs
-// ("PersonInput.surname"), into the path the client wrote ("surname"). Every
-// JSON name of the API is lower case.
+// ("PersonInput.surname"), into the client's field names ("surname"). Every
+// JSON name of the API is lower case. encoding/json does not report array
+// indexes, so "persons.needs.litter" cannot say which person.
 func jsonPath(field string) string {
 	var parts []string
 	for _, p := range strings.Split(field, ".") {

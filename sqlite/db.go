@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -35,6 +36,8 @@ type DB struct {
 	stop   chan struct{}
 	done   chan struct{}
 	closed atomic.Bool
+
+	lock *os.File // held while open: one process writes a ledger
 
 	// Owned by the writer goroutine once Open returns.
 	stmts *statements
@@ -62,9 +65,16 @@ type result struct {
 }
 
 // Open opens (creating if needed) the database at path, migrates it, and
-// loads its state. The file is durable: a command is acknowledged only once
+// loads its state. It refuses a file that is not an airbridge database, and
+// one that another process has open. The file is durable: a command is acknowledged only once
 // its transaction is synced to disk.
 func Open(ctx context.Context, path string) (*DB, error) {
+	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
+		// Never add airbridge's tables to somebody else's file.
+		if err := Check(ctx, path); err != nil {
+			return nil, fmt.Errorf("open: %w", err)
+		}
+	}
 	w, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -76,14 +86,22 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	held, err := lock(path)
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open: %w", err)
+	}
 	r, err := sql.Open("sqlite", dsn(path, true))
 	if err != nil {
 		w.Close()
+		if held != nil {
+			held.Close()
+		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	db := &DB{path: path, w: w, r: r, reqs: make(chan *request, 4096),
+	db := &DB{path: path, w: w, r: r, lock: held, reqs: make(chan *request, 4096),
 		stop: make(chan struct{}), done: make(chan struct{}), now: time.Now}
 	if db.stmts, err = prepare(ctx, w); err == nil {
 		err = db.reload(ctx)
@@ -94,6 +112,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		}
 		db.w.Close()
 		db.r.Close()
+		db.unlock()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	go db.writer()
@@ -191,7 +210,28 @@ func (db *DB) Close() error {
 	close(db.stop)
 	<-db.done
 	db.stmts.close()
-	return errors.Join(db.r.Close(), db.w.Close())
+	err := errors.Join(db.r.Close(), db.w.Close())
+	db.unlock()
+	return err
+}
+
+func (db *DB) unlock() {
+	if db.lock != nil {
+		db.lock.Close()
+	}
+}
+
+// InUse reports whether an airbridge process holds the database at path open.
+func InUse(path string) bool {
+	f, err := lock(path)
+	if err != nil {
+		_, statErr := os.Stat(path)
+		return statErr == nil
+	}
+	if f != nil {
+		f.Close()
+	}
+	return false
 }
 
 // Path returns the file the database lives in.

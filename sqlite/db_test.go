@@ -1371,3 +1371,54 @@ func TestConcurrentAtomicAndSingle(t *testing.T) {
 	}
 	verifyClean(t, db)
 }
+
+func TestOpenTwice(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "a.db")
+	first, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !InUse(path) {
+		t.Error("InUse = false while the database is open")
+	}
+	if second, err := Open(ctx, path); err == nil {
+		second.Close()
+		t.Fatal("a second Open of an open database succeeded")
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if InUse(path) {
+		t.Error("InUse = true after Close")
+	}
+	again, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open after Close: %v", err)
+	}
+	again.Close()
+}
+
+func TestOpenRefusesAForeignDatabase(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "notes.db")
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`CREATE TABLE notes (body TEXT)`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db, err := Open(ctx, path); err == nil {
+		db.Close()
+		t.Fatal("Open of a foreign SQLite database succeeded")
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+		t.Error("Open changed the foreign database it refused")
+	}
+}

@@ -18,9 +18,11 @@ type Stats struct {
 }
 
 // Stats returns the database's counts.
-func (db *DB) Stats(ctx context.Context) (Stats, error) {
+func (db *DB) Stats(ctx context.Context) (Stats, error) { return stats(ctx, db.r) }
+
+func stats(ctx context.Context, r *sql.DB) (Stats, error) {
 	var s Stats
-	err := db.r.QueryRowContext(ctx, `SELECT (SELECT coalesce(max(seq), 0) FROM events), (SELECT count(*) FROM persons), (SELECT count(*) FROM flights)`).
+	err := r.QueryRowContext(ctx, `SELECT (SELECT coalesce(max(seq), 0) FROM events), (SELECT count(*) FROM persons), (SELECT count(*) FROM flights)`).
 		Scan(&s.Events, &s.Persons, &s.Flights)
 	if err != nil {
 		return s, fmt.Errorf("stats: %w", err)

@@ -55,6 +55,8 @@ func seedDemo(ctx context.Context, path string, seed int64, persons int, now tim
 		return nil, fmt.Errorf("refusing to replace %s: %w", path, err)
 	case kind == "":
 		return nil, fmt.Errorf("refusing to replace %s: it is an airbridge database, but not a demo one", path)
+	case sqlite.InUse(path):
+		return nil, fmt.Errorf("refusing to replace %s: another airbridge process is serving it", path)
 	default:
 		for _, p := range []string{path, path + "-wal", path + "-shm"} {
 			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {

@@ -250,6 +250,28 @@ func TestServe(t *testing.T) {
 	}
 }
 
+// TestOneWriterPerDatabase: while a server holds a database, a second server
+// and a demo refuse it, and verify reads it without disturbing it.
+func TestOneWriterPerDatabase(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	s := startRun(t, noEnv, "demo", "--addr", "127.0.0.1:0", "--db", db, "--persons", "200")
+	if r := runCmd(t, "serve", "--addr", "127.0.0.1:0", "--db", db); r.err == nil || !strings.Contains(r.err.Error(), "in use") {
+		t.Errorf("a second serve on the demo's database = %v, want it refused as in use", r.err)
+	}
+	if r := runCmd(t, "demo", "--addr", "127.0.0.1:0", "--db", db); r.err == nil || !strings.Contains(r.err.Error(), "another airbridge process") {
+		t.Errorf("a second demo on the same file = %v, want it refused", r.err)
+	}
+	if r := runCmd(t, "verify", "--db", db); r.err != nil || !strings.Contains(r.stdout, "matches") {
+		t.Errorf("verify while the demo serves = %v, %q; want a match", r.err, r.stdout)
+	}
+	var health map[string]string
+	newAPI(t, s.url).get("/healthz", &health) // still serving
+	s.mustStop()
+	if r := runCmd(t, "verify", "--db", db); r.err != nil {
+		t.Errorf("verify after the demo stopped: %v", r.err)
+	}
+}
+
 func TestServeFromEnvironment(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "env.db")
 	env := map[string]string{"AIRBRIDGE_ADDR": "127.0.0.1:0", "AIRBRIDGE_DB": db}

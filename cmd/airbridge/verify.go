@@ -16,21 +16,9 @@ func (env *environment) verify(args []string) error {
 		fmt.Fprintln(env.stderr, "airbridge verify: --db is required")
 		return exitError(2)
 	}
-	if err := sqlite.Check(env.ctx, *path); err != nil {
+	diffs, stats, err := sqlite.VerifyFile(env.ctx, *path)
+	if err != nil {
 		return fmt.Errorf("verify: %w", err)
-	}
-	db, err := sqlite.Open(env.ctx, *path)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	diffs, err := db.Verify(env.ctx)
-	if err != nil {
-		return fmt.Errorf("verify %s: %w", *path, err)
-	}
-	stats, err := db.Stats(env.ctx)
-	if err != nil {
-		return fmt.Errorf("verify %s: %w", *path, err)
 	}
 	for _, line := range diffs {
 		fmt.Fprintln(env.stdout, line)
