@@ -732,12 +732,10 @@ func (c OffloadGroup) decide(s *State, env Envelope) ([]Event, error) {
 		return nil, err
 	}
 	events := make([]Event, 0, len(g.Members))
+	if err := s.manifestedOn(g, f); err != nil {
+		return nil, err
+	}
 	for _, id := range g.Members {
-		p := s.Persons[id]
-		if p.FlightID != f.ID || p.Stage != Manifested {
-			return nil, Errorf(ECONFLICT, "person %s of group %s is %s%s, not manifested on flight %s", p.ID, g.ID, p.Stage, onFlight(p), f.ID).
-				With("person_id", p.ID).With("stage", p.Stage)
-		}
 		events = append(events, env.event(personStream+id, PersonOffloaded, EventData{FlightID: f.ID, Reason: reason}))
 	}
 	return events, nil
@@ -786,12 +784,10 @@ func (c BoardGroup) decide(s *State, env Envelope) ([]Event, error) {
 		return nil, flightConflict(f, "board", StatusBoarding)
 	}
 	events := make([]Event, 0, len(g.Members))
+	if err := s.manifestedOn(g, f); err != nil {
+		return nil, err
+	}
 	for _, id := range g.Members {
-		p := s.Persons[id]
-		if p.FlightID != f.ID || p.Stage != Manifested {
-			return nil, Errorf(ECONFLICT, "person %s of group %s is %s%s, not manifested on flight %s", p.ID, g.ID, p.Stage, onFlight(p), f.ID).
-				With("person_id", p.ID).With("stage", p.Stage)
-		}
 		events = append(events, env.event(personStream+id, PersonBoarded, EventData{FlightID: f.ID}))
 	}
 	return events, nil
@@ -836,22 +832,35 @@ func (s *State) flight(id string) (*Flight, error) {
 	return f, nil
 }
 
-func stageConflict(p *Person, want ...Stage) error {
-	names := make([]string, len(want))
-	for i, w := range want {
-		names[i] = string(w)
+// manifestedOn reports the first member of g who is not manifested (and not
+// yet boarded) on f.
+func (s *State) manifestedOn(g *Group, f *Flight) error {
+	for _, id := range g.Members {
+		if p := s.Persons[id]; p.FlightID != f.ID || p.Stage != Manifested {
+			return Errorf(ECONFLICT, "person %s of group %s is %s%s, not manifested on flight %s", p.ID, g.ID, p.Stage, onFlight(p), f.ID).
+				With("person_id", p.ID).With("stage", p.Stage)
+		}
 	}
-	return Errorf(ECONFLICT, "person %s is %s%s, expected %s", p.ID, p.Stage, decisionSuffix(p), strings.Join(names, " or ")).
+	return nil
+}
+
+func stageConflict(p *Person, want ...Stage) error {
+	return Errorf(ECONFLICT, "person %s is %s%s, expected %s", p.ID, p.Stage, decisionSuffix(p), orList(want)).
 		With("person_id", p.ID).With("stage", p.Stage)
 }
 
 func flightConflict(f *Flight, action string, want ...FlightStatus) error {
+	return Errorf(ECONFLICT, "flight %s is %s; to %s it must be %s", f.ID, f.Status, action, orList(want)).
+		With("flight_id", f.ID).With("status", f.Status)
+}
+
+// orList names the alternatives: "a", "a or b", "a or b or c".
+func orList[T ~string](want []T) string {
 	names := make([]string, len(want))
 	for i, w := range want {
 		names[i] = string(w)
 	}
-	return Errorf(ECONFLICT, "flight %s is %s; to %s it must be %s", f.ID, f.Status, action, strings.Join(names, " or ")).
-		With("flight_id", f.ID).With("status", f.Status)
+	return strings.Join(names, " or ")
 }
 
 // joinField joins a field to its prefix, which may be empty.

@@ -141,13 +141,18 @@ func (db *DB) PersonByDocument(ctx context.Context, number string) (*airbridge.P
 
 // Group returns a group with its members. Returns ENOTFOUND if there is none.
 func (db *DB) Group(ctx context.Context, id string) (*airbridge.GroupView, error) {
-	g, err := getOne[airbridge.Group](ctx, db.r, "group", id, `SELECT data FROM groups WHERE id = ?`, id)
+	tx, err := db.r.BeginTx(ctx, nil) // the group and its members at one instant
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	g, err := getOne[airbridge.Group](ctx, tx, "group", id, `SELECT data FROM groups WHERE id = ?`, id)
 	if err != nil {
 		return nil, err
 	}
 	v := &airbridge.GroupView{Group: *g, Persons: []airbridge.Person{}}
 	for _, m := range g.Members {
-		p, err := db.Person(ctx, m)
+		p, err := getOne[airbridge.Person](ctx, tx, "person", m, `SELECT data FROM persons WHERE id = ?`, m)
 		if err != nil {
 			return nil, fmt.Errorf("read group %s: %w", id, err)
 		}
@@ -214,23 +219,12 @@ func (db *DB) Flight(ctx context.Context, id string) (*airbridge.FlightView, err
 		return nil, err
 	}
 	v := &airbridge.FlightView{Flight: *f, Manifest: []airbridge.Person{}}
-	rows, err := db.r.QueryContext(ctx, `SELECT data FROM persons WHERE flight_id = ? ORDER BY group_id, id`, id)
+	err = loadAll(ctx, db.r, `SELECT data FROM persons WHERE flight_id = ? ORDER BY group_id, id`,
+		func(p *airbridge.Person) { v.Manifest = append(v.Manifest, *p) }, id)
 	if err != nil {
 		return nil, fmt.Errorf("read manifest of %s: %w", id, err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var data []byte
-		var p airbridge.Person
-		if err := rows.Scan(&data); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal(data, &p); err != nil {
-			return nil, err
-		}
-		v.Manifest = append(v.Manifest, p)
-	}
-	return v, rows.Err()
+	return v, nil
 }
 
 // Flights returns every flight, by slot time.
@@ -275,7 +269,12 @@ func (db *DB) Pipeline(ctx context.Context) (*airbridge.Pipeline, error) {
 // StagedQueue returns the groups whose members are all staged, by priority,
 // then by the time they have waited; at most limit of them.
 func (db *DB) StagedQueue(ctx context.Context, limit int) ([]airbridge.StagedGroup, error) {
-	policy, err := db.Policy(ctx)
+	tx, err := db.r.BeginTx(ctx, nil) // persons and groups at one instant
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	policy, err := getOne[airbridge.Policy](ctx, tx, "operation", "1", `SELECT data FROM operation WHERE id = 1`)
 	if airbridge.ErrorCode(err) == airbridge.ENOTFOUND {
 		return []airbridge.StagedGroup{}, nil // not configured: nobody is staged
 	}
@@ -288,7 +287,7 @@ func (db *DB) StagedQueue(ctx context.Context, limit int) ([]airbridge.StagedGro
 	}
 	byGroup := map[string]*airbridge.StagedGroup{}
 	var order []string
-	err = loadAll(ctx, db.r, `SELECT data FROM persons WHERE stage = 'staged' ORDER BY stage_since`, func(p *airbridge.Person) {
+	err = loadAll(ctx, tx, `SELECT data FROM persons WHERE stage = 'staged' ORDER BY stage_since`, func(p *airbridge.Person) {
 		g, ok := byGroup[p.GroupID]
 		if !ok {
 			g = &airbridge.StagedGroup{GroupID: p.GroupID, Nation: p.Nation, Priority: rank[p.Category]}
@@ -310,7 +309,7 @@ func (db *DB) StagedQueue(ctx context.Context, limit int) ([]airbridge.StagedGro
 	}
 	queue := make([]airbridge.StagedGroup, 0, len(order))
 	for _, id := range order {
-		g, err := getOne[airbridge.Group](ctx, db.r, "group", id, `SELECT data FROM groups WHERE id = ?`, id)
+		g, err := getOne[airbridge.Group](ctx, tx, "group", id, `SELECT data FROM groups WHERE id = ?`, id)
 		if err != nil {
 			return nil, fmt.Errorf("staged queue: %w", err)
 		}

@@ -11,8 +11,6 @@ func (env *environment) bench(args []string) error {
 	case "--help", "-help", "-h", "help":
 		fmt.Fprint(env.stdout, benchUsage)
 		return nil
-	}
-	switch args[0] {
 	case "ingest":
 		return env.benchIngest(args[1:])
 	case "demo":

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -206,7 +205,18 @@ func runIngest(ctx context.Context, dir string, duration time.Duration, clients 
 	res.Errors = errs.Load()
 
 	fmt.Fprintln(progress, "raw SQLite inserts…")
-	raw, err := rawInsertRate(ctx, db, filepath.Join(dir, "raw.db"), max(res.Scans, 20_000))
+	events, err := db.Events(ctx, 0, 10_000)
+	if err != nil {
+		return res, err
+	}
+	var sample airbridge.Event
+	for _, e := range slices.Backward(events) {
+		if e.Type == airbridge.PersonAtGate {
+			sample = e
+			break
+		}
+	}
+	raw, err := sqlite.RawInsertRate(ctx, filepath.Join(dir, "raw.db"), sample, max(res.Scans, 20_000))
 	if err != nil {
 		return res, err
 	}
@@ -280,56 +290,4 @@ func (c *benchClient) registerBatch(from, n int) error {
 
 func (c *benchClient) scan(i int) error {
 	return c.post("/api/scans", []byte(`{"person_id":"`+benchPersonID(i)+`","site":"gate-1"}`))
-}
-
-// rawInsertRate inserts n event rows like the ones the scans appended straight
-// into a fresh SQLite file with the same schema and durability, 512 rows a
-// transaction, and returns rows per second.
-func rawInsertRate(ctx context.Context, src *sqlite.DB, path string, n int) (float64, error) {
-	events, err := src.Events(ctx, 0, 10_000)
-	if err != nil {
-		return 0, err
-	}
-	var sample airbridge.Event
-	for _, e := range slices.Backward(events) {
-		if e.Type == airbridge.PersonAtGate {
-			sample = e
-			break
-		}
-	}
-	dst, err := sqlite.Open(ctx, path)
-	if err != nil {
-		return 0, err
-	}
-	dst.Close()
-	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate")
-	if err != nil {
-		return 0, err
-	}
-	defer raw.Close()
-	raw.SetMaxOpenConns(1)
-	data, _ := json.Marshal(sample.Data)
-	at := sample.Time.Format(time.RFC3339Nano)
-	start := time.Now()
-	for i := 0; i < n; i += 512 {
-		tx, err := raw.BeginTx(ctx, nil)
-		if err != nil {
-			return 0, err
-		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO events (seq, stream, type, data, actor, site, key, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			tx.Rollback()
-			return 0, err
-		}
-		for j := i; j < min(i+512, n); j++ {
-			if _, err := stmt.ExecContext(ctx, j+1, "person/"+benchPersonID(j), sample.Type, data, "", "gate-1", "bench-"+strconv.Itoa(j), at); err != nil {
-				tx.Rollback()
-				return 0, err
-			}
-		}
-		if err := tx.Commit(); err != nil {
-			return 0, err
-		}
-	}
-	return float64(n) / time.Since(start).Seconds(), nil
 }
