@@ -80,6 +80,8 @@ func AssignIDs(cmd Command, newID func(prefix string) string) {
 		}
 	case *ScheduleFlight:
 		fill(&c.ID, "F")
+	case *SplitGroup:
+		fill(&c.NewGroupID, "G")
 	}
 }
 
@@ -365,6 +367,69 @@ func decideRegister(s *State, env Envelope, groups []GroupInput, path paths) ([]
 
 func preStaged(st Stage) bool {
 	return st == Registered || st == Called || st == AtGate || st == Screened
+}
+
+// SplitGroup moves some members of a group into a new group of their own,
+// such as a family member denied at screening whom the others must not wait
+// for. A group can be split until any of its members is manifested: from
+// then on it travels together.
+type SplitGroup struct {
+	GroupID    string   `json:"-"`
+	Persons    []string `json:"persons"`
+	NewGroupID string   `json:"group_id,omitempty"`
+	Name       string   `json:"name,omitempty"`
+}
+
+// SplitResult is the outcome of a split: the group as it remains and the new
+// one.
+type SplitResult struct {
+	Group    GroupView `json:"group"`
+	NewGroup GroupView `json:"new_group"`
+}
+
+func (c SplitGroup) decide(s *State, env Envelope) ([]Event, error) {
+	g, err := s.group(c.GroupID)
+	if err != nil {
+		return nil, err
+	}
+	if len(c.Persons) == 0 {
+		return nil, invalid("persons", "name at least one member to move")
+	}
+	if len(c.Persons) >= len(g.Members) {
+		return nil, invalid("persons", "at least one member must stay in group %s", g.ID)
+	}
+	if !entityID.MatchString(c.NewGroupID) {
+		return nil, invalid("group_id", "%q must be 1-64 letters, digits, '_', '.' or '-'", c.NewGroupID)
+	}
+	if _, ok := s.Groups[c.NewGroupID]; ok {
+		return nil, Errorf(ECONFLICT, "group %s already exists", c.NewGroupID).With("group_id", c.NewGroupID)
+	}
+	name := strings.TrimSpace(c.Name)
+	if err := validName("name", name); err != nil {
+		return nil, err
+	}
+	for _, id := range g.Members {
+		if p := s.Persons[id]; !preStaged(p.Stage) && p.Stage != Staged {
+			return nil, Errorf(ECONFLICT, "group %s travels together now: person %s is %s", g.ID, p.ID, p.Stage).
+				With("person_id", p.ID).With("stage", p.Stage)
+		}
+	}
+	events := []Event{env.event(groupStream+c.NewGroupID, GroupRegistered,
+		EventData{Group: &Group{ID: c.NewGroupID, Name: name, Nation: g.Nation, Members: []string{}, RegisteredAt: env.Time}})}
+	for i, id := range c.Persons {
+		if !slices.Contains(g.Members, id) {
+			return nil, invalid("persons["+strconv.Itoa(i)+"]", "%s is not a member of group %s", id, g.ID)
+		}
+		if slices.Contains(c.Persons[:i], id) {
+			return nil, invalid("persons["+strconv.Itoa(i)+"]", "%s is listed twice", id)
+		}
+		events = append(events, env.event(personStream+id, PersonRegrouped, EventData{FromGroup: g.ID, ToGroup: c.NewGroupID}))
+	}
+	return events, nil
+}
+
+func (c SplitGroup) outcome(s *State, _ []Event) any {
+	return SplitResult{Group: s.View(c.GroupID), NewGroup: s.View(c.NewGroupID)}
 }
 
 // CallGroup calls a registered group forward to a gate in a time window.

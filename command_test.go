@@ -1751,3 +1751,41 @@ func TestImplausibleTimes(t *testing.T) {
 		})
 	}
 }
+
+// TestSplitGroup: a family member denied at screening is split off, so the
+// others can fly; once a group is on a manifest it can no longer be split.
+func TestSplitGroup(t *testing.T) {
+	f := newFixture(t)
+	ids := f.register("fam", 3)
+	for _, id := range ids {
+		f.exec(Scan{PersonID: id, Site: gate})
+	}
+	f.exec(Screen{PersonID: ids[0], Decision: Cleared})
+	f.exec(Screen{PersonID: ids[1], Decision: Cleared})
+	f.exec(Screen{PersonID: ids[2], Decision: Denied, Reason: "not eligible"})
+	f.exec(Scan{PersonID: ids[0], Site: hold})
+	f.exec(Scan{PersonID: ids[1], Site: hold})
+	f.schedule("F1", 0)
+	f.refuse(ManifestGroup{FlightID: "F1", GroupID: "fam"}, ECONFLICT) // one member is not staged
+
+	got := f.exec(SplitGroup{GroupID: "fam", Persons: []string{ids[2]}, NewGroupID: "fam-denied"}).(SplitResult)
+	if !slices.Equal(got.Group.Group.Members, ids[:2]) || !slices.Equal(got.NewGroup.Group.Members, ids[2:]) {
+		t.Fatalf("after the split: %v and %v", got.Group.Group.Members, got.NewGroup.Group.Members)
+	}
+	if p := f.s.Persons[ids[2]]; p.GroupID != "fam-denied" || p.Stage != Screened || p.Screening != Denied {
+		t.Errorf("the denied member after the split: %+v", p)
+	}
+	if got.NewGroup.Group.Nation != got.Group.Group.Nation {
+		t.Errorf("the new group's nation %s differs from %s", got.NewGroup.Group.Nation, got.Group.Group.Nation)
+	}
+	f.manifest("F1", "fam")
+	f.checkFlight("F1", flightWant{Status: StatusScheduled, Manifested: 2})
+
+	e := f.refuse(SplitGroup{GroupID: "fam", Persons: []string{ids[1]}, NewGroupID: "late"}, ECONFLICT)
+	if e.Details["stage"] != Manifested {
+		t.Errorf("split of a manifested group: details %v", e.Details)
+	}
+	f.refuse(SplitGroup{GroupID: "fam-denied", Persons: []string{ids[2]}, NewGroupID: "x"}, EINVALID) // nobody would stay
+	f.refuse(SplitGroup{GroupID: "fam", Persons: []string{ids[2]}, NewGroupID: "x"}, ECONFLICT)       // fam is manifested
+	f.checkRefold()
+}

@@ -26,6 +26,8 @@ type EventData struct {
 	Person      *Person   `json:"person,omitempty"`
 	Flight      *Flight   `json:"flight,omitempty"`
 	FlightID    string    `json:"flight_id,omitempty"`
+	FromGroup   string    `json:"from_group,omitempty"`
+	ToGroup     string    `json:"to_group,omitempty"`
 	SiteID      string    `json:"site_id,omitempty"`
 	Decision    string    `json:"decision,omitempty"`
 	Reason      string    `json:"reason,omitempty"`
@@ -43,6 +45,7 @@ const (
 	SiteAdded           = "site_added"
 	GroupRegistered     = "group_registered"
 	PersonRegistered    = "person_registered"
+	PersonRegrouped     = "person_regrouped"
 	PersonCalled        = "person_called"
 	PersonAtGate        = "person_at_gate"
 	PersonScreened      = "person_screened"
@@ -91,6 +94,9 @@ func (e Event) Touches() []Ref {
 	}
 	if e.Type == PersonRegistered && e.Data.Person != nil {
 		refs = append(refs, Ref{Kind: "group", ID: e.Data.Person.GroupID})
+	}
+	if e.Type == PersonRegrouped {
+		refs = append(refs, Ref{Kind: "group", ID: e.Data.FromGroup}, Ref{Kind: "group", ID: e.Data.ToGroup})
 	}
 	return refs
 }

@@ -148,6 +148,15 @@ func (s *State) applyPerson(id string, e Event) error {
 		litter = 1
 	}
 	switch e.Type {
+	case PersonRegrouped:
+		from, okFrom := s.Groups[d.FromGroup]
+		to, okTo := s.Groups[d.ToGroup]
+		if !okFrom || !okTo || p.GroupID != d.FromGroup {
+			return fmt.Errorf("apply %s to %s: groups %q → %q do not fit", e.Type, e.Stream, d.FromGroup, d.ToGroup)
+		}
+		from.Members = slices.DeleteFunc(from.Members, func(m string) bool { return m == p.ID })
+		to.Members = append(to.Members, p.ID)
+		p.GroupID = to.ID
 	case PersonCalled:
 		p.Stage = Called
 	case PersonAtGate:

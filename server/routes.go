@@ -29,6 +29,9 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /api/groups", s.command(small, http.StatusCreated, func(*http.Request) airbridge.Command { return &airbridge.RegisterGroup{} }))
 	s.mux.HandleFunc("POST /api/groups/batch", s.command(batch, http.StatusCreated, func(*http.Request) airbridge.Command { return &airbridge.RegisterGroups{} }))
 	s.mux.HandleFunc("GET /api/groups/{id}", s.getGroup)
+	s.mux.HandleFunc("POST /api/groups/{id}/split", s.command(small, http.StatusOK, func(r *http.Request) airbridge.Command {
+		return &airbridge.SplitGroup{GroupID: r.PathValue("id")}
+	}))
 	s.mux.HandleFunc("POST /api/groups/{id}/call", s.command(small, http.StatusOK, func(r *http.Request) airbridge.Command {
 		return &airbridge.CallGroup{GroupID: r.PathValue("id")}
 	}))

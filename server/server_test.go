@@ -686,6 +686,20 @@ func endpoints() []endpoint {
 			},
 		},
 		endpoint{
+			route: "POST /api/groups/{id}/split", ids: []string{"fam"}, limit: smallLimit,
+			valid: `{"persons":["fam-2"],"group_id":"fam-b"}`, affected: []string{"/api/groups/fam", "/api/persons/fam-2"},
+			cases: []badCase{
+				wrongType(`{"persons":"fam-2"}`, "persons"),
+				wrongType(`{"persons":["fam-2"],"group_id":7}`, "group_id"),
+				invalidValue(`{"persons":[]}`, "persons"),
+				invalidValue(`{"persons":["fam-1","fam-2"]}`, "persons"),
+				invalidValue(`{"persons":["atg-1"]}`, "persons[0]"),
+				invalidValue(`{"persons":["fam-2"],"group_id":"bad id"}`, "group_id"),
+				notFound("group in the path", []string{"nogroup"}, `{"persons":["x"]}`, "group_id", "nogroup"),
+				{name: "new group id taken", body: `{"persons":["fam-2"],"group_id":"atg"}`, status: 409, code: airbridge.ECONFLICT},
+			},
+		},
+		endpoint{
 			route: "POST /api/scans", limit: smallLimit,
 			valid:    `{"person_id":"fam-1","site":"gate1"}`,
 			affected: []string{"/api/persons/fam-1", "/api/persons/fam-1/history"},
@@ -1492,7 +1506,8 @@ func TestReplayEveryRoute(t *testing.T) {
 		t.Errorf("batch of groups: %+v", regGroups)
 	}
 	a.cmd("POST /api/persons", js(withNation(person("solo-1", "S1", "at_risk"), "USA", "solo")))
-	a.cmd("POST /api/groups", js(obj{"id": "g1", "nation": "USA", "persons": []obj{person("g1-1", "G11", "local_staff")}}))
+	a.cmd("POST /api/groups", js(obj{"id": "g1", "nation": "USA", "persons": []obj{person("g1-1", "G11", "local_staff"), person("g1-2", "G12", "local_staff")}}))
+	a.cmd("POST /api/groups/{id}/split", `{"persons":["g1-2"],"group_id":"g2"}`, "g1")
 	a.cmd("POST /api/groups/{id}/call", callBody, "g1")
 	for _, id := range []string{"g1-1", "solo-1"} {
 		a.cmd("POST /api/scans", js(obj{"person_id": id, "site": "gate1"}))
