@@ -44,26 +44,11 @@ func loadTables(ctx context.Context, q querier) (*airbridge.State, error) {
 	if err := loadAll(ctx, q, `SELECT data FROM persons`, func(v *airbridge.Person) { s.Persons[v.ID] = v }); err != nil {
 		return nil, err
 	}
-	counts, err := q.QueryContext(ctx, `SELECT nation, stage, n FROM pipeline`)
+	counts, err := readCounts(ctx, q)
 	if err != nil {
-		return nil, fmt.Errorf("load pipeline: %w", err)
+		return nil, err
 	}
-	defer counts.Close()
-	for counts.Next() {
-		var nation string
-		var stage airbridge.Stage
-		var n int
-		if err := counts.Scan(&nation, &stage, &n); err != nil {
-			return nil, fmt.Errorf("load pipeline: %w", err)
-		}
-		if s.Counts[nation] == nil {
-			s.Counts[nation] = map[airbridge.Stage]int{}
-		}
-		s.Counts[nation][stage] = n
-	}
-	if err := counts.Err(); err != nil {
-		return nil, fmt.Errorf("load pipeline: %w", err)
-	}
+	s.Counts = counts
 	rows, err := q.QueryContext(ctx, `SELECT number, person_id FROM documents`)
 	if err != nil {
 		return nil, fmt.Errorf("load documents: %w", err)
@@ -243,27 +228,41 @@ func (db *DB) Sites(ctx context.Context) ([]airbridge.Site, error) {
 
 // Pipeline returns the counts of persons by nation × stage.
 func (db *DB) Pipeline(ctx context.Context) (*airbridge.Pipeline, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT nation, stage, n FROM pipeline`)
+	counts, err := readCounts(ctx, db.r)
 	if err != nil {
-		return nil, fmt.Errorf("pipeline: %w", err)
+		return nil, err
+	}
+	p := &airbridge.Pipeline{Stages: airbridge.Stages, Nations: counts, Totals: map[airbridge.Stage]int{}}
+	for _, byStage := range counts {
+		for stage, n := range byStage {
+			p.Totals[stage] += n
+			p.Total += n
+		}
+	}
+	return p, nil
+}
+
+// readCounts reads the persons by nation and stage.
+func readCounts(ctx context.Context, q querier) (map[string]map[airbridge.Stage]int, error) {
+	rows, err := q.QueryContext(ctx, `SELECT nation, stage, n FROM pipeline`)
+	if err != nil {
+		return nil, fmt.Errorf("read pipeline: %w", err)
 	}
 	defer rows.Close()
-	p := &airbridge.Pipeline{Stages: airbridge.Stages, Nations: map[string]map[airbridge.Stage]int{}, Totals: map[airbridge.Stage]int{}}
+	counts := map[string]map[airbridge.Stage]int{}
 	for rows.Next() {
 		var nation string
 		var stage airbridge.Stage
 		var n int
 		if err := rows.Scan(&nation, &stage, &n); err != nil {
-			return nil, fmt.Errorf("pipeline: %w", err)
+			return nil, fmt.Errorf("read pipeline: %w", err)
 		}
-		if p.Nations[nation] == nil {
-			p.Nations[nation] = map[airbridge.Stage]int{}
+		if counts[nation] == nil {
+			counts[nation] = map[airbridge.Stage]int{}
 		}
-		p.Nations[nation][stage] += n
-		p.Totals[stage] += n
-		p.Total += n
+		counts[nation][stage] = n
 	}
-	return p, rows.Err()
+	return counts, rows.Err()
 }
 
 // StagedQueue returns the groups whose members are all staged, by priority,
