@@ -129,9 +129,6 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", "query_only(1)")
 	} else {
 		q.Set("_txlock", "immediate")
-		// A batch registration writes megabytes in one transaction: a page
-		// cache that holds it avoids spilling pages to the log twice.
-		q.Add("_pragma", "cache_size(-65536)")
 	}
 	return "file:" + uriPath(path) + "?" + q.Encode()
 }
