@@ -86,7 +86,7 @@ func runIngest(ctx context.Context, dir string, duration time.Duration, clients 
 	urlc := make(chan string, 1)
 	served := make(chan error, 1)
 	go func() {
-		served <- serveOn(ctx, db, "127.0.0.1:0", slog.New(slog.DiscardHandler), func(u string) { urlc <- u })
+		served <- serveOn(ctx, db, "127.0.0.1:0", slog.New(slog.NewJSONHandler(io.Discard, nil)) /* as serve logs by default */, func(u string) { urlc <- u })
 	}()
 	var base string
 	select {

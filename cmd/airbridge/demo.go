@@ -16,11 +16,12 @@ const demoMeta = "demo"
 
 func (env *environment) demo(args []string) error {
 	start := time.Now()
-	fs := env.flags("demo", "demo [--addr HOST:PORT] [--db FILE] [--seed N] [--persons N]")
+	fs := env.flags("demo", "demo [--addr HOST:PORT] [--db FILE] [--seed N] [--persons N] [--log-level LEVEL]")
 	addr := fs.String("addr", envOr(env.getenv, "AIRBRIDGE_ADDR", "127.0.0.1:8080"), "address to listen on (env AIRBRIDGE_ADDR)")
 	path := fs.String("db", "airbridge-demo.db", "demo database file, recreated on each run")
 	seed := fs.Int64("seed", 1, "seed of the synthetic scenario")
 	persons := fs.Int("persons", 10_000, "number of people in the scenario (100..200000)")
+	level := env.logLevel(fs)
 	if err := env.parse(fs, args); err != nil {
 		return err
 	}
@@ -37,7 +38,7 @@ func (env *environment) demo(args []string) error {
 	if err != nil {
 		return err
 	}
-	return env.listenAndServe(db, *addr, func(url string) {
+	return env.listenAndServe(db, *addr, *level, func(url string) {
 		fmt.Fprintf(env.stdout, "airbridge %s demo: kabul-2021 (seed %d), %d persons, %d flights, %d events in %s, ready in %s\n",
 			version, *seed, stats.Persons, stats.Flights, stats.Events, *path, time.Since(start).Round(time.Millisecond))
 		fmt.Fprintf(env.stdout, "serving on %s\n", url)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -17,9 +18,10 @@ import (
 )
 
 func (env *environment) serve(args []string) error {
-	fs := env.flags("serve", "serve [--addr HOST:PORT] [--db FILE]")
+	fs := env.flags("serve", "serve [--addr HOST:PORT] [--db FILE] [--log-level LEVEL]")
 	addr := fs.String("addr", envOr(env.getenv, "AIRBRIDGE_ADDR", "127.0.0.1:8080"), "address to listen on (env AIRBRIDGE_ADDR)")
 	path := fs.String("db", envOr(env.getenv, "AIRBRIDGE_DB", "airbridge.db"), "database file, created if missing (env AIRBRIDGE_DB)")
+	level := env.logLevel(fs)
 	if err := env.parse(fs, args); err != nil {
 		return err
 	}
@@ -28,7 +30,7 @@ func (env *environment) serve(args []string) error {
 		return err
 	}
 	defer db.Close()
-	return env.listenAndServe(db, *addr, func(url string) {
+	return env.listenAndServe(db, *addr, *level, func(url string) {
 		fmt.Fprintf(env.stdout, "airbridge %s serving %s on %s\n", version, *path, url)
 	})
 }
@@ -40,18 +42,29 @@ func envOr(getenv func(string) string, name, def string) string {
 	return def
 }
 
-// logger logs JSON, or text when stderr is a terminal.
-func (env *environment) logger() *slog.Logger {
-	if f, ok := env.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		return slog.New(slog.NewTextHandler(env.stderr, nil))
+// logLevel adds the --log-level flag to fs.
+func (env *environment) logLevel(fs *flag.FlagSet) *slog.Level {
+	level := new(slog.Level)
+	if err := level.UnmarshalText([]byte(envOr(env.getenv, "AIRBRIDGE_LOG_LEVEL", "info"))); err != nil {
+		*level = slog.LevelInfo
 	}
-	return slog.New(slog.NewJSONHandler(env.stderr, nil))
+	fs.TextVar(level, "log-level", *level, "least level logged: debug (one line per request), info, warn or error (env AIRBRIDGE_LOG_LEVEL)")
+	return level
+}
+
+// logger logs JSON at level, or text when stderr is a terminal.
+func (env *environment) logger(level slog.Level) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
+	if f, ok := env.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return slog.New(slog.NewTextHandler(env.stderr, opts))
+	}
+	return slog.New(slog.NewJSONHandler(env.stderr, opts))
 }
 
 // listenAndServe serves db on addr until the context ends, then shuts down
 // gracefully. ready is called with the server's URL once it accepts requests.
-func (env *environment) listenAndServe(db *sqlite.DB, addr string, ready func(url string)) error {
-	return serveOn(env.ctx, db, addr, env.logger(), ready)
+func (env *environment) listenAndServe(db *sqlite.DB, addr string, level slog.Level, ready func(url string)) error {
+	return serveOn(env.ctx, db, addr, env.logger(level), ready)
 }
 
 func serveOn(ctx context.Context, db *sqlite.DB, addr string, log *slog.Logger, ready func(url string)) error {
