@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"sync"
@@ -44,8 +45,20 @@ func (env *environment) benchIngest(args []string) error {
 	clients := fs.Int("clients", 32, "concurrent clients in the closed-loop run")
 	rate := fs.Float64("rate", 2000, "requests per second offered in the paced run")
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := env.parse(fs, args); err != nil {
 		return err
+	}
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if *duration <= 0 || *duration > time.Minute || *clients < 1 || *clients > 1024 || *rate <= 0 || *rate > 100_000 {
 		fmt.Fprintln(env.stderr, "airbridge bench ingest: need 0 < duration ≤ 1m, 1 ≤ clients ≤ 1024, 0 < rate ≤ 100000")
