@@ -29,13 +29,15 @@ var migrations embed.FS
 // on a pool of connections, and every command goes through one writer
 // goroutine that commits concurrent commands together.
 type DB struct {
-	path   string
-	w      *sql.DB // the one writer connection
-	r      *sql.DB // readers
-	reqs   chan *request
-	stop   chan struct{}
-	done   chan struct{}
-	closed atomic.Bool
+	path string
+	w    *sql.DB // the one writer connection
+	r    *sql.DB // readers
+	reqs chan *request
+	stop chan struct{}
+	done chan struct{}
+	// checkpointed is closed when the checkpointer has stopped.
+	checkpointed chan struct{}
+	closed       atomic.Bool
 
 	lock *os.File // held while open: one process writes a ledger
 
@@ -68,7 +70,9 @@ type result struct {
 // loads its state. It refuses a file that is not an airbridge database, and
 // one that another process has open. The file is durable: a command is acknowledged only once
 // its transaction is synced to disk.
-func Open(ctx context.Context, path string) (*DB, error) {
+func Open(ctx context.Context, path string) (*DB, error) { return open(ctx, path, checkpointEvery) }
+
+func open(ctx context.Context, path string, checkpointEvery time.Duration) (*DB, error) {
 	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
 		// Never add airbridge's tables to somebody else's file.
 		if err := Check(ctx, path); err != nil {
@@ -115,8 +119,34 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		db.unlock()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	db.checkpointed = make(chan struct{})
 	go db.writer()
+	go db.checkpointer(checkpointEvery)
 	return db, nil
+}
+
+// checkpointEvery is how often the write-ahead log is copied into the
+// database file.
+const checkpointEvery = time.Second
+
+// checkpointer copies the write-ahead log into the database file from its
+// own connection, so that the writer never pauses a commit to do it (the
+// writer's automatic checkpoint is off). A passive checkpoint takes no lock
+// that the writer or the readers wait for.
+func (db *DB) checkpointer(every time.Duration) {
+	defer close(db.checkpointed)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-db.stop:
+			return
+		case <-t.C:
+			// A failed checkpoint is retried on the next tick; the log
+			// stays correct and readable meanwhile.
+			db.r.ExecContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`)
+		}
+	}
 }
 
 func dsn(path string, readOnly bool) string {
@@ -129,6 +159,10 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", "query_only(1)")
 	} else {
 		q.Set("_txlock", "immediate")
+		// Checkpoints run beside the writer (see checkpointer); after one, a
+		// log that grew large in a burst is cut back.
+		q.Add("_pragma", "wal_autocheckpoint(0)")
+		q.Add("_pragma", "journal_size_limit(67108864)")
 	}
 	return "file:" + uriPath(path) + "?" + q.Encode()
 }
@@ -206,6 +240,8 @@ func (db *DB) Close() error {
 	}
 	close(db.stop)
 	<-db.done
+	<-db.checkpointed
+	db.w.ExecContext(context.Background(), `PRAGMA wal_checkpoint(TRUNCATE)`)
 	db.stmts.close()
 	err := errors.Join(db.r.Close(), db.w.Close())
 	db.unlock()
