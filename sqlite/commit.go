@@ -195,7 +195,10 @@ func (w *batchWriter) one(ctx context.Context, sub airbridge.Submission) (airbri
 		}
 		var p pending
 		var refused bool
-		err := w.t.st[stLookup].QueryRowContext(ctx, key).Scan(&p.fingerprint, &p.receipt.Outcome, &p.receipt.FirstSeq, &p.receipt.LastSeq, &refused)
+		err := sql.ErrNoRows
+		if w.db.keys.mayContain(key) {
+			err = w.t.st[stLookup].QueryRowContext(ctx, key).Scan(&p.fingerprint, &p.receipt.Outcome, &p.receipt.FirstSeq, &p.receipt.LastSeq, &refused)
+		}
 		switch {
 		case err == nil:
 			if refused {
@@ -218,6 +221,7 @@ func (w *batchWriter) one(ctx context.Context, sub airbridge.Submission) (airbri
 				return airbridge.Receipt{}, fmt.Errorf("record key: %w", err)
 			}
 			w.keys[key] = &pending{fingerprint: sub.Fingerprint, receipt: airbridge.Receipt{Outcome: b}, refusal: refusal}
+			w.db.keys.add(key)
 		}
 		return airbridge.Receipt{}, refusal
 	}
@@ -256,6 +260,7 @@ func (w *batchWriter) one(ctx context.Context, sub airbridge.Submission) (airbri
 			return airbridge.Receipt{}, fmt.Errorf("record key: %w", err)
 		}
 		w.keys[key] = &pending{fingerprint: sub.Fingerprint, receipt: r}
+		w.db.keys.add(key)
 	}
 	return r, nil
 }

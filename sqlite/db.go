@@ -44,6 +44,7 @@ type DB struct {
 	// Owned by the writer goroutine once Open returns.
 	stmts *statements
 	state *airbridge.State
+	keys  *keyFilter // the idempotency keys of the ledger
 	seq   int64
 
 	appended atomic.Int64
@@ -229,7 +230,35 @@ func (db *DB) reload(ctx context.Context) error {
 		return err
 	}
 	db.state, db.seq = st, seq.Int64
+	if db.keys == nil {
+		// After a failed write the filter is kept: the keys it holds but the
+		// table lost only cost a look-up.
+		if db.keys, err = loadKeys(ctx, db.w); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+func loadKeys(ctx context.Context, q querier) (*keyFilter, error) {
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM commands`).Scan(&n); err != nil {
+		return nil, fmt.Errorf("load keys: %w", err)
+	}
+	f := newKeyFilter(n)
+	rows, err := q.QueryContext(ctx, `SELECT key FROM commands`)
+	if err != nil {
+		return nil, fmt.Errorf("load keys: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key string
+		if err := rows.Scan(&key); err != nil {
+			return nil, fmt.Errorf("load keys: %w", err)
+		}
+		f.add(key)
+	}
+	return f, rows.Err()
 }
 
 // Close stops the writer after the submissions it has taken and closes the
