@@ -119,31 +119,47 @@ func (db *DB) begin(ctx context.Context) (*txn, error) {
 	return t, nil
 }
 
+// maxPending bounds the rows buffered per insert, and so the memory a large
+// transaction (a scenario's seeding) holds.
+const maxPending = 64 * bulkRows
+
 // append buffers one row of an appendable insert; flushAppends writes it.
-func (t *txn) append(stmt int, args ...any) {
+func (t *txn) append(ctx context.Context, stmt int, args ...any) error {
 	t.pending[stmt] = append(t.pending[stmt], args...)
 	t.count[stmt]++
+	if t.count[stmt] < maxPending {
+		return nil
+	}
+	return t.flush(ctx, stmt)
 }
 
-// flushAppends writes the buffered rows, bulkRows a statement.
+// flushAppends writes every buffered row.
 func (t *txn) flushAppends(ctx context.Context) error {
 	for _, i := range appendable {
-		rows, width := t.pending[i], 0
-		if t.count[i] > 0 {
-			width = len(rows) / t.count[i]
+		if err := t.flush(ctx, i); err != nil {
+			return err
 		}
-		for len(rows) > 0 {
-			stmt, n := t.st.bulk[i], bulkRows*width
-			if len(rows) < n {
-				stmt, n = t.st.one[i], width
-			}
-			if _, err := stmt.ExecContext(ctx, rows[:n]...); err != nil {
-				return err
-			}
-			rows = rows[n:]
-		}
-		t.pending[i], t.count[i] = nil, 0
 	}
+	return nil
+}
+
+// flush writes the buffered rows of one insert, bulkRows a statement.
+func (t *txn) flush(ctx context.Context, i int) error {
+	rows, width := t.pending[i], 0
+	if t.count[i] > 0 {
+		width = len(rows) / t.count[i]
+	}
+	for len(rows) > 0 {
+		stmt, n := t.st.bulk[i], bulkRows*width
+		if len(rows) < n {
+			stmt, n = t.st.one[i], width
+		}
+		if _, err := stmt.ExecContext(ctx, rows[:n]...); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	t.pending[i], t.count[i] = t.pending[i][:0], 0
 	return nil
 }
 
@@ -277,7 +293,9 @@ func (w *batchWriter) one(ctx context.Context, sub airbridge.Submission) (airbri
 	if errors.As(err, &refusal) && refusal.Code != airbridge.EINTERNAL {
 		if key != "" {
 			b := mustJSON(refusal)
-			w.t.append(stCommand, key, sub.Fingerprint, b, 0, 0, true)
+			if err := w.t.append(ctx, stCommand, key, sub.Fingerprint, b, 0, 0, true); err != nil {
+				return airbridge.Receipt{}, fmt.Errorf("record key: %w", err)
+			}
 			w.keys[key] = &pending{fingerprint: sub.Fingerprint, receipt: airbridge.Receipt{Outcome: b}, refusal: refusal}
 			w.db.keys.add(key)
 		}
@@ -294,11 +312,15 @@ func (w *batchWriter) one(ctx context.Context, sub airbridge.Submission) (airbri
 		}
 		w.db.seq++
 		e.Seq = w.db.seq
-		w.t.append(stEvent, e.Seq, e.Stream, e.Type, data[i], e.Actor, e.Site, e.Key, e.Time.Format(time.RFC3339Nano))
+		if err := w.t.append(ctx, stEvent, e.Seq, e.Stream, e.Type, data[i], e.Actor, e.Site, e.Key, e.Time.Format(time.RFC3339Nano)); err != nil {
+			return airbridge.Receipt{}, fmt.Errorf("append event: %w", err)
+		}
 		if e.Type == airbridge.PersonRegistered {
 			w.newPersons[e.Data.Person.ID] = true
 			for _, d := range e.Data.Person.Documents {
-				w.t.append(stDoc, d.Number, e.Data.Person.ID)
+				if err := w.t.append(ctx, stDoc, d.Number, e.Data.Person.ID); err != nil {
+					return airbridge.Receipt{}, fmt.Errorf("index document: %w", err)
+				}
 			}
 		}
 		for _, ref := range e.Touches() {
@@ -310,7 +332,9 @@ func (w *batchWriter) one(ctx context.Context, sub airbridge.Submission) (airbri
 		return airbridge.Receipt{}, fmt.Errorf("encode outcome: %w", err)
 	}
 	if key != "" {
-		w.t.append(stCommand, key, sub.Fingerprint, []byte(r.Outcome), r.FirstSeq, r.LastSeq, false)
+		if err := w.t.append(ctx, stCommand, key, sub.Fingerprint, []byte(r.Outcome), r.FirstSeq, r.LastSeq, false); err != nil {
+			return airbridge.Receipt{}, fmt.Errorf("record key: %w", err)
+		}
 		w.keys[key] = &pending{fingerprint: sub.Fingerprint, receipt: r}
 		w.db.keys.add(key)
 	}
@@ -367,7 +391,7 @@ func (w *batchWriter) flushRows(ctx context.Context) error {
 			nations[p.Nation] = true
 			args := []any{p.ID, p.GroupID, p.Nation, string(p.Stage), p.FlightID, p.StageSince.Format(time.RFC3339Nano), mustJSON(p)}
 			if w.newPersons[p.ID] {
-				w.t.append(stInsertPerson, args...)
+				err = w.t.append(ctx, stInsertPerson, args...)
 			} else {
 				err = w.t.exec(ctx, stUpdatePerson, args...)
 			}
