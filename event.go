@@ -76,9 +76,6 @@ const (
 // PersonStream returns the stream of the person with the given id.
 func PersonStream(id string) string { return personStream + id }
 
-// FlightStream returns the stream of the flight with the given id.
-func FlightStream(id string) string { return flightStream + id }
-
 // Ref names one entity of the read model.
 type Ref struct {
 	Kind string // "operation", "person", "group", "flight", "site"

@@ -34,9 +34,6 @@ func Kabul2021(seed int64, now time.Time, persons int) ([]airbridge.Submission, 
 	return g.subs, nil
 }
 
-// Names lists the built-in scenarios.
-var Names = []string{"kabul-2021"}
-
 type generator struct {
 	rng   *rand.Rand
 	state *airbridge.State

@@ -35,12 +35,11 @@ var statementSQL = [nStatements]string{
 	stCommand:      `INSERT INTO commands (key, fingerprint, outcome, first_seq, last_seq, refused) VALUES (?, ?, ?, ?, ?, ?)`,
 	stLookup:       `SELECT fingerprint, outcome, first_seq, last_seq, refused FROM commands WHERE key = ?`,
 	stDoc:          `INSERT INTO documents (number, person_id) VALUES (?, ?)`,
-	stInsertPerson: `INSERT INTO persons (id, group_id, nation, stage, flight_id, stage_since, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-	stUpdatePerson: `UPDATE persons SET group_id = ?2, nation = ?3, stage = ?4, flight_id = ?5, stage_since = ?6, data = ?7 WHERE id = ?1`,
-	stGroup: `INSERT INTO groups (id, nation, data) VALUES (?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET nation = excluded.nation, data = excluded.data`,
-	stFlight: `INSERT INTO flights (id, status, slot, data) VALUES (?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET status = excluded.status, slot = excluded.slot, data = excluded.data`,
+	stInsertPerson: `INSERT INTO persons (id, group_id, stage, flight_id, stage_since, data) VALUES (?, ?, ?, ?, ?, ?)`,
+	stUpdatePerson: `UPDATE persons SET group_id = ?2, stage = ?3, flight_id = ?4, stage_since = ?5, data = ?6 WHERE id = ?1`,
+	stGroup:        `INSERT INTO groups (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data`,
+	stFlight: `INSERT INTO flights (id, slot, data) VALUES (?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET slot = excluded.slot, data = excluded.data`,
 	stSite:        `INSERT INTO sites (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data`,
 	stOperation:   `INSERT INTO operation (id, data) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data`,
 	stClearCounts: `DELETE FROM pipeline WHERE nation = ?`,
@@ -389,18 +388,17 @@ func (w *batchWriter) flushRows(ctx context.Context) error {
 		case "person":
 			p := s.Persons[ref.ID]
 			nations[p.Nation] = true
-			args := []any{p.ID, p.GroupID, p.Nation, string(p.Stage), p.FlightID, p.StageSince.Format(time.RFC3339Nano), mustJSON(p)}
+			args := []any{p.ID, p.GroupID, string(p.Stage), p.FlightID, p.StageSince.Format(time.RFC3339Nano), mustJSON(p)}
 			if w.newPersons[p.ID] {
 				err = w.t.append(ctx, stInsertPerson, args...)
 			} else {
 				err = w.t.exec(ctx, stUpdatePerson, args...)
 			}
 		case "group":
-			g := s.Groups[ref.ID]
-			err = w.t.exec(ctx, stGroup, g.ID, g.Nation, mustJSON(g))
+			err = w.t.exec(ctx, stGroup, ref.ID, mustJSON(s.Groups[ref.ID]))
 		case "flight":
 			f := s.Flights[ref.ID]
-			err = w.t.exec(ctx, stFlight, f.ID, string(f.Status), f.Slot.Format(time.RFC3339), mustJSON(f))
+			err = w.t.exec(ctx, stFlight, f.ID, f.Slot.Format(time.RFC3339), mustJSON(f))
 		case "site":
 			err = w.t.exec(ctx, stSite, ref.ID, mustJSON(s.Sites[ref.ID]))
 		case "operation":

@@ -30,22 +30,12 @@ func stats(ctx context.Context, r *sql.DB) (Stats, error) {
 	return s, nil
 }
 
-// SetMeta records a fact about the database file.
+// SetMeta records a fact about the database file; ReadMeta reads it.
 func (db *DB) SetMeta(ctx context.Context, key, value string) error {
 	if _, err := db.w.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value); err != nil {
 		return fmt.Errorf("set %s: %w", key, err)
 	}
 	return nil
-}
-
-// Meta returns a fact recorded with SetMeta, or "" if there is none.
-func (db *DB) Meta(ctx context.Context, key string) (string, error) {
-	var v string
-	err := db.r.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	return v, err
 }
 
 var sqliteHeader = []byte("SQLite format 3\x00")

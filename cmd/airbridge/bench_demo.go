@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -66,15 +65,8 @@ func (env *environment) demoOnce(persons int) (float64, int64, error) {
 		return 0, 0, err
 	}
 	defer db.Close()
-	urlc := make(chan string, 1)
-	served := make(chan error, 1)
-	go func() {
-		served <- serveOn(ctx, db, "127.0.0.1:0", slog.New(slog.DiscardHandler), func(u string) { urlc <- u })
-	}()
-	var url string
-	select {
-	case url = <-urlc:
-	case err := <-served:
+	url, served, err := serveInProcess(ctx, db)
+	if err != nil {
 		return 0, 0, err
 	}
 	resp, err := http.Get(url + "/healthz")

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -96,15 +95,8 @@ func runIngest(ctx context.Context, dir string, duration time.Duration, clients 
 	defer db.Close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	urlc := make(chan string, 1)
-	served := make(chan error, 1)
-	go func() {
-		served <- serveOn(ctx, db, "127.0.0.1:0", slog.New(slog.NewJSONHandler(io.Discard, nil)) /* as serve logs by default */, func(u string) { urlc <- u })
-	}()
-	var base string
-	select {
-	case base = <-urlc:
-	case err := <-served:
+	base, served, err := serveInProcess(ctx, db)
+	if err != nil {
 		return res, err
 	}
 	c := &benchClient{base: base, http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients + 64, MaxConnsPerHost: 0}}}

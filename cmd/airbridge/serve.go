@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -65,6 +66,23 @@ func (env *environment) logger(level slog.Level) *slog.Logger {
 // gracefully. ready is called with the server's URL once it accepts requests.
 func (env *environment) listenAndServe(db *sqlite.DB, addr string, level slog.Level, ready func(url string)) error {
 	return serveOn(env.ctx, db, addr, env.logger(level), ready)
+}
+
+// serveInProcess serves db on a free loopback port in the background, logging
+// as serve does by default, for the benchmarks. It returns the URL once the
+// server accepts requests and a channel that gets serveOn's result when ctx
+// ends.
+func serveInProcess(ctx context.Context, db *sqlite.DB) (string, <-chan error, error) {
+	urlc := make(chan string, 1)
+	served := make(chan error, 1)
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	go func() { served <- serveOn(ctx, db, "127.0.0.1:0", log, func(u string) { urlc <- u }) }()
+	select {
+	case url := <-urlc:
+		return url, served, nil
+	case err := <-served:
+		return "", nil, err
+	}
 }
 
 func serveOn(ctx context.Context, db *sqlite.DB, addr string, log *slog.Logger, ready func(url string)) error {

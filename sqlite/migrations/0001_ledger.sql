@@ -32,9 +32,8 @@ CREATE TABLE sites (
 	data TEXT NOT NULL
 );
 CREATE TABLE groups (
-	id     TEXT PRIMARY KEY,
-	nation TEXT NOT NULL,
-	data   TEXT NOT NULL
+	id   TEXT PRIMARY KEY,
+	data TEXT NOT NULL
 );
 -- Persons are found by id, by document, by flight and, when staged, by the
 -- time they have waited; a group's members are listed in its row. Every index
@@ -42,7 +41,6 @@ CREATE TABLE groups (
 CREATE TABLE persons (
 	id          TEXT PRIMARY KEY,
 	group_id    TEXT NOT NULL,
-	nation      TEXT NOT NULL,
 	stage       TEXT NOT NULL,
 	flight_id   TEXT NOT NULL DEFAULT '',
 	stage_since TEXT NOT NULL,
@@ -62,10 +60,9 @@ CREATE TABLE documents (
 	person_id TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE flights (
-	id     TEXT PRIMARY KEY,
-	status TEXT NOT NULL,
-	slot   TEXT NOT NULL,
-	data   TEXT NOT NULL
+	id   TEXT PRIMARY KEY,
+	slot TEXT NOT NULL,
+	data TEXT NOT NULL
 );
 
 -- Facts about the database file itself, such as whether it is a demo.
