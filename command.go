@@ -32,7 +32,38 @@ func (s *State) Decide(cmd Command, env Envelope) ([]Event, error) {
 }
 
 // Outcome returns what a client is told after cmd's events were applied.
-func (s *State) Outcome(cmd Command, events []Event) any { return cmd.outcome(s, events) }
+//
+// Outcomes carry no personal data: they are kept with the idempotency key to
+// answer replays, and the caller may not be entitled to see it.
+func (s *State) Outcome(cmd Command, events []Event) any {
+	return withoutPersonal(cmd.outcome(s, events))
+}
+
+func withoutPersonal(v any) any {
+	switch o := v.(type) {
+	case *Person:
+		p := o.Public()
+		return &p
+	case GroupView:
+		return o.Public()
+	case SplitResult:
+		return SplitResult{Group: o.Group.Public(), NewGroup: o.NewGroup.Public()}
+	case ScanResult:
+		o.Person = o.Person.Public()
+		group := make([]Person, len(o.Group))
+		for i, p := range o.Group {
+			group[i] = p.Public()
+		}
+		if o.Group == nil {
+			group = nil
+		}
+		o.Group = group
+		return o
+	case *ScanResult:
+		return withoutPersonal(*o)
+	}
+	return v
+}
 
 // Execute decides cmd, applies its events to s and returns them with the
 // outcome. A refused command leaves s unchanged.
@@ -46,7 +77,7 @@ func (s *State) Execute(cmd Command, env Envelope) ([]Event, any, error) {
 			return nil, nil, err
 		}
 	}
-	return events, cmd.outcome(s, events), nil
+	return events, s.Outcome(cmd, events), nil
 }
 
 // AssignIDs fills the ids a command leaves to the server (new persons, groups
@@ -89,6 +120,15 @@ func AssignIDs(cmd Command, newID func(prefix string) string) {
 type GroupView struct {
 	Group   Group    `json:"group"`
 	Persons []Person `json:"persons"`
+}
+
+// Public returns v without personal data.
+func (v GroupView) Public() GroupView {
+	out := GroupView{Group: v.Group.Public(), Persons: make([]Person, len(v.Persons))}
+	for i, p := range v.Persons {
+		out.Persons[i] = p.Public()
+	}
+	return out
 }
 
 // View returns the group with the given id and its members.
@@ -341,23 +381,23 @@ func decideRegister(s *State, env Envelope, groups []GroupInput, path paths) ([]
 			newPersons[in.ID] = true
 			for _, d := range in.Documents {
 				if other, ok := s.Documents[d.Number]; ok {
-					return nil, Errorf(ECONFLICT, "document %s is already registered to person %s", d.Number, other).
+					return nil, Errorf(ECONFLICT, "%s: the document is already registered to person %s", joinField(pat, "documents"), other).
 						With("field", joinField(pat, "documents")).With("person_id", other)
 				}
 				if other, ok := newDocs[d.Number]; ok {
-					return nil, Errorf(ECONFLICT, "document %s is listed twice in this registration (person %s)", d.Number, other).
+					return nil, Errorf(ECONFLICT, "%s: the document is listed twice in this registration (person %s)", joinField(pat, "documents"), other).
 						With("field", joinField(pat, "documents")).With("person_id", other)
 				}
 				newDocs[d.Number] = in.ID
 			}
 			p := &Person{
 				ID: in.ID, GroupID: g.ID, Nation: g.Nation,
-				Surname: in.Surname, GivenNames: in.GivenNames, BirthDate: in.BirthDate, Sex: in.Sex,
-				Nationality: in.Nationality, Category: in.Category, Documents: in.Documents, Needs: in.Needs,
+				PersonalData: PersonalData{
+					Surname: in.Surname, GivenNames: in.GivenNames, BirthDate: in.BirthDate, Sex: in.Sex,
+					Documents: slices.Clone(in.Documents),
+				},
+				Nationality: in.Nationality, Category: in.Category, Needs: in.Needs,
 				Stage: Registered, StageSince: env.Time, RegisteredAt: env.Time,
-			}
-			if p.Documents == nil {
-				p.Documents = []Document{}
 			}
 			events = append(events, env.event(personStream+p.ID, PersonRegistered, EventData{Person: p}))
 		}
@@ -876,7 +916,8 @@ func (s *State) person(id string) (*Person, error) {
 func (s *State) PersonByDocument(number string) (*Person, error) {
 	id, ok := s.Documents[NormalizeDocumentNumber(number)]
 	if !ok {
-		return nil, Errorf(ENOTFOUND, "no person holds document %q", number).With("document", number)
+		// The number is not repeated: refusals are stored in the ledger.
+		return nil, Errorf(ENOTFOUND, "no person holds the scanned document")
 	}
 	return s.Persons[id], nil
 }

@@ -14,6 +14,10 @@ const (
 	ECONFLICT  = "conflict"  // the request is well formed but the current state forbids it
 	ETOOLARGE  = "too_large" // the request exceeds a size limit
 	EINTERNAL  = "internal"  // a fault of airbridge or its storage
+
+	EUNAUTHENTICATED = "unauthenticated" // no valid token or session came with the request
+	EFORBIDDEN       = "forbidden"       // the caller's role or nation may not do this
+	ERATELIMITED     = "rate_limited"    // the caller sent more requests than its limit
 )
 
 // Error is the one error type of airbridge. Details carries machine-readable

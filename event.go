@@ -30,13 +30,16 @@ type EventData struct {
 	ToGroup     string    `json:"to_group,omitempty"`
 	SiteID      string    `json:"site_id,omitempty"`
 	Decision    string    `json:"decision,omitempty"`
-	Reason      string    `json:"reason,omitempty"`
+	Reason      string    `json:"reason,omitempty"` // free text: personal data
 	Medical     *bool     `json:"medical,omitempty"`
 	WindowStart time.Time `json:"window_start,omitzero"`
 	WindowEnd   time.Time `json:"window_end,omitzero"`
 	WasCalled   bool      `json:"was_called,omitempty"`
 	Carried     int       `json:"carried,omitempty"`
 	NoShows     int       `json:"no_shows,omitempty"`
+	// Sealed is Reason as a store keeps it, under the data key of the
+	// nation of the person the event is about.
+	Sealed *Sealed `json:"sealed,omitempty"`
 }
 
 // Event types.

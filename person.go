@@ -39,26 +39,61 @@ const (
 
 // Person is one evacuee.
 type Person struct {
-	ID          string     `json:"id"`
-	GroupID     string     `json:"group_id"`
-	Nation      string     `json:"nation"` // the coalition nation responsible for the person
-	Surname     string     `json:"surname"`
-	GivenNames  string     `json:"given_names"`
-	BirthDate   string     `json:"birth_date,omitempty"` // YYYY-MM-DD
-	Sex         string     `json:"sex,omitempty"`        // F, M or X
-	Nationality string     `json:"nationality"`
-	Category    string     `json:"category"`
-	Documents   []Document `json:"documents"`
-	Needs       Needs      `json:"needs"`
+	ID          string `json:"id"`
+	GroupID     string `json:"group_id"`
+	Nation      string `json:"nation"` // the coalition nation responsible for the person
+	Nationality string `json:"nationality"`
+	Category    string `json:"category"`
+	Needs       Needs  `json:"needs"`
+	PersonalData
 
-	Stage           Stage     `json:"stage"`
-	Screening       string    `json:"screening,omitempty"`
-	ScreeningReason string    `json:"screening_reason,omitempty"`
-	FlightID        string    `json:"flight_id,omitempty"`
-	StageSince      time.Time `json:"stage_since"`
-	RegisteredAt    time.Time `json:"registered_at"`
+	Stage        Stage     `json:"stage"`
+	Screening    string    `json:"screening,omitempty"`
+	FlightID     string    `json:"flight_id,omitempty"`
+	StageSince   time.Time `json:"stage_since"`
+	RegisteredAt time.Time `json:"registered_at"`
 	// Version counts the events applied to the person.
 	Version int `json:"version"`
+
+	// Sealed is the personal data as a store keeps it at rest; a reader
+	// gets it opened into PersonalData, or Redacted says why not.
+	Sealed   *Sealed `json:"sealed,omitempty"`
+	Redacted string  `json:"redacted,omitempty"`
+}
+
+// PersonalData is what identifies a person or was written about them. It is
+// sealed at rest under the data key of the person's nation, and shown only
+// to those entitled to it (see the security model in the README).
+type PersonalData struct {
+	Surname         string     `json:"surname,omitempty"`
+	GivenNames      string     `json:"given_names,omitempty"`
+	BirthDate       string     `json:"birth_date,omitempty"` // YYYY-MM-DD
+	Sex             string     `json:"sex,omitempty"`        // F, M or X
+	Documents       []Document `json:"documents,omitempty"`
+	ScreeningReason string     `json:"screening_reason,omitempty"`
+}
+
+// IsZero reports whether d holds nothing.
+func (d PersonalData) IsZero() bool {
+	return d.Surname == "" && d.GivenNames == "" && d.BirthDate == "" && d.Sex == "" && len(d.Documents) == 0 && d.ScreeningReason == ""
+}
+
+// Sealed is data encrypted under a nation's data key, as a store keeps it.
+// Key names the key ("DEU/1"); Box is the nonce and ciphertext.
+type Sealed struct {
+	Key string `json:"key"`
+	Box []byte `json:"box"`
+}
+
+// Redact removes p's personal data and says why.
+func (p *Person) Redact(reason string) {
+	p.PersonalData, p.Sealed, p.Redacted = PersonalData{}, nil, reason
+}
+
+// Public returns p without its personal data.
+func (p Person) Public() Person {
+	p.PersonalData, p.Sealed, p.Redacted = PersonalData{}, nil, ""
+	return p
 }
 
 // Document is an identity or travel document.
@@ -80,10 +115,20 @@ type Needs struct {
 // exactly one group; a person registered alone forms a group of one.
 type Group struct {
 	ID           string    `json:"id"`
-	Name         string    `json:"name,omitempty"`
+	Name         string    `json:"name,omitempty"` // free text: personal data
 	Nation       string    `json:"nation"`
 	Members      []string  `json:"members"`
 	RegisteredAt time.Time `json:"registered_at"`
+	// Sealed is the name as a store keeps it; Redacted says why a reader
+	// does not see it.
+	Sealed   *Sealed `json:"sealed,omitempty"`
+	Redacted string  `json:"redacted,omitempty"`
+}
+
+// Public returns g without its name.
+func (g Group) Public() Group {
+	g.Name, g.Sealed, g.Redacted = "", nil, ""
+	return g
 }
 
 // PersonInput is what a registration says about a person.
@@ -147,7 +192,9 @@ func plausibleTime(field string, t time.Time) error {
 func validDate(field, s string) (time.Time, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return time.Time{}, invalid(field, "%q is not a date of the form YYYY-MM-DD", s)
+		// The value is not repeated: refusals are stored, and dates of birth
+		// are personal data.
+		return time.Time{}, invalid(field, "is not a date of the form YYYY-MM-DD")
 	}
 	return t, nil
 }
@@ -176,10 +223,10 @@ func (in *PersonInput) validate(p Policy, at string, now time.Time) error {
 			return err
 		}
 		if d.After(now) {
-			return invalid(f("birth_date"), "%s is in the future", in.BirthDate)
+			return invalid(f("birth_date"), "is in the future")
 		}
 		if d.Year() < now.Year()-125 {
-			return invalid(f("birth_date"), "%s is more than 125 years ago", in.BirthDate)
+			return invalid(f("birth_date"), "is more than 125 years ago")
 		}
 	}
 	switch in.Sex {
@@ -218,7 +265,7 @@ func (in *PersonInput) validate(p Policy, at string, now time.Time) error {
 		}
 		for j := range i {
 			if in.Documents[j].Number == d.Number {
-				return invalid(df("number"), "%s is listed twice", d.Number)
+				return invalid(df("number"), "is the same number as documents[%d]", j)
 			}
 		}
 	}

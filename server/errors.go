@@ -16,6 +16,10 @@ var statusOf = map[string]int{
 	airbridge.ECONFLICT:  http.StatusConflict,
 	airbridge.ETOOLARGE:  http.StatusRequestEntityTooLarge,
 	airbridge.EINTERNAL:  http.StatusInternalServerError,
+
+	airbridge.EUNAUTHENTICATED: http.StatusUnauthorized,
+	airbridge.EFORBIDDEN:       http.StatusForbidden,
+	airbridge.ERATELIMITED:     http.StatusTooManyRequests,
 }
 
 // error writes err as a JSON error. Errors that are not *airbridge.Error are

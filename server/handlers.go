@@ -2,8 +2,6 @@ package server
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -25,9 +23,6 @@ const (
 
 // IdempotencyHeader carries a command's idempotency key.
 const IdempotencyHeader = "Idempotency-Key"
-
-// ActorHeader names who issues a command; it is recorded in every event.
-const ActorHeader = "X-Airbridge-Actor"
 
 // maxHeaderLen bounds the headers copied into the ledger.
 const maxHeaderLen = 200
@@ -62,12 +57,6 @@ func (s *Server) command(limit int64, status int, newCmd func(*http.Request) air
 				With("header", IdempotencyHeader))
 			return
 		}
-		actor := r.Header.Get(ActorHeader)
-		if !validHeader(actor) {
-			s.error(w, r, airbridge.Errorf(airbridge.EMALFORMED, "the %s header must be printable UTF-8 of at most %d bytes", ActorHeader, maxHeaderLen).
-				With("header", ActorHeader))
-			return
-		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 		if err != nil {
 			var tooBig *http.MaxBytesError
@@ -84,12 +73,23 @@ func (s *Server) command(limit int64, status int, newCmd func(*http.Request) air
 			s.error(w, r, err)
 			return
 		}
+		if s.ownScope(r) {
+			nations, err := s.commandNations(r.Context(), cmd)
+			if err != nil {
+				s.error(w, r, err)
+				return
+			}
+			if !s.allowNation(w, r, nations...) {
+				return
+			}
+		}
 		airbridge.AssignIDs(cmd, newID)
-		sum := sha256.Sum256([]byte(r.Method + " " + r.URL.Path + "\n" + string(body)))
+		// The fingerprint is of the request as sent, before ids are
+		// assigned: a retry must match it.
 		sub := airbridge.Submission{
 			Command:     cmd,
-			Envelope:    airbridge.Envelope{Key: key, Actor: actor},
-			Fingerprint: hex.EncodeToString(sum[:]),
+			Envelope:    airbridge.Envelope{Key: key, Actor: callerOf(r).User},
+			Fingerprint: fingerprint(r, body),
 		}
 		if scan, ok := cmd.(*airbridge.Scan); ok {
 			sub.Envelope.Site = scan.Site
@@ -223,7 +223,23 @@ func (s *Server) getSites(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getPerson(w http.ResponseWriter, r *http.Request) {
-	s.reply(w, r)(s.ledger.Person(r.Context(), r.PathValue("id")))
+	s.replyPerson(w, r)(s.ledger.Person(r.Context(), r.PathValue("id")))
+}
+
+// replyPerson answers a person, if the caller may read that nation's people,
+// with the personal data the caller may see.
+func (s *Server) replyPerson(w http.ResponseWriter, r *http.Request) func(*airbridge.Person, error) {
+	return func(p *airbridge.Person, err error) {
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		if !s.allowNation(w, r, p.Nation) {
+			return
+		}
+		s.scopePerson(r.Context(), callerOf(r), p)
+		writeJSON(w, http.StatusOK, p)
+	}
 }
 
 func (s *Server) findPerson(w http.ResponseWriter, r *http.Request) {
@@ -232,15 +248,59 @@ func (s *Server) findPerson(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, airbridge.Errorf(airbridge.EMALFORMED, "give ?document=NUMBER to find a person").With("parameter", "document"))
 		return
 	}
-	s.reply(w, r)(s.ledger.PersonByDocument(r.Context(), doc))
+	s.replyPerson(w, r)(s.ledger.PersonByDocument(r.Context(), doc))
 }
 
 func (s *Server) getHistory(w http.ResponseWriter, r *http.Request) {
-	s.reply(w, r)(s.ledger.History(r.Context(), r.PathValue("id")))
+	ctx := r.Context()
+	p, err := s.ledger.Person(ctx, r.PathValue("id"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if !s.allowNation(w, r, p.Nation) {
+		return
+	}
+	events, err := s.ledger.History(ctx, p.ID)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	c := callerOf(r)
+	scoped := *p
+	s.scopePerson(ctx, c, &scoped)
+	if scoped.Redacted != "" {
+		for i := range events {
+			d := &events[i].Data
+			if d.Person != nil {
+				d.Person.Redact(scoped.Redacted)
+			}
+			if d.Reason != "" {
+				d.Reason = "(" + scoped.Redacted + ")"
+			}
+		}
+	}
+	writeJSON(w, http.StatusOK, events)
 }
 
 func (s *Server) getGroup(w http.ResponseWriter, r *http.Request) {
-	s.reply(w, r)(s.ledger.Group(r.Context(), r.PathValue("id")))
+	ctx := r.Context()
+	v, err := s.ledger.Group(ctx, r.PathValue("id"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if !s.allowNation(w, r, v.Group.Nation) {
+		return
+	}
+	c := callerOf(r)
+	for i := range v.Persons {
+		s.scopePerson(ctx, c, &v.Persons[i])
+	}
+	if v.Group.Name != "" && !visible(c, &airbridge.Person{Nation: v.Group.Nation}, "") {
+		v.Group.Name, v.Group.Redacted = "", withheld(c, v.Group.Nation)
+	}
+	writeJSON(w, http.StatusOK, v)
 }
 
 func (s *Server) getFlights(w http.ResponseWriter, r *http.Request) {
@@ -249,7 +309,18 @@ func (s *Server) getFlights(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getFlight(w http.ResponseWriter, r *http.Request) {
-	s.reply(w, r)(s.ledger.Flight(r.Context(), r.PathValue("id")))
+	v, err := s.ledger.Flight(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	c := callerOf(r)
+	for i := range v.Manifest {
+		if p := &v.Manifest[i]; p.Redacted == "" && !visible(c, p, v.Flight.Operator) {
+			p.Redact(withheld(c, p.Nation))
+		}
+	}
+	writeJSON(w, http.StatusOK, v)
 }
 
 func (s *Server) getPipeline(w http.ResponseWriter, r *http.Request) {
@@ -277,7 +348,24 @@ func (s *Server) getEvents(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	s.reply(w, r)(s.ledger.Events(r.Context(), after, int(limit)))
+	events, err := s.ledger.Events(r.Context(), after, int(limit))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	// The ledger's firehose is for audit and command: the structure of what
+	// happened, without anybody's personal data.
+	for i := range events {
+		d := &events[i].Data
+		if d.Person != nil && (d.Person.Redacted == "" && !d.Person.PersonalData.IsZero()) {
+			d.Person.Redact("personal data is not part of the event stream; read the person")
+		}
+		if d.Group != nil {
+			d.Group.Name = ""
+		}
+		d.Reason = ""
+	}
+	writeJSON(w, http.StatusOK, events)
 }
 
 func intParam(r *http.Request, name string, def, lo, hi int64) (int64, error) {

@@ -4,61 +4,113 @@ import (
 	"net/http"
 
 	"airbridge"
+	"airbridge/auth"
 )
 
-// routes lists every route the server answers.
+// Who may call a route: each role that may, and whether only for subjects of
+// its own nation. A role not listed is refused with 403.
+type rule map[auth.Role]scope
+
+type scope int
+
+const (
+	// anyNation: the role may act on any nation's subjects.
+	anyNation scope = iota + 1
+	// ownNation: only on subjects of the caller's nation (persons and groups
+	// by their nation, flights by their operator); a caller bound to the
+	// coalition acts for every nation.
+	ownNation
+)
+
+// open marks the routes that need no credentials.
+var open rule = nil
+
+// everyone may read coalition aggregates: counts, flights and loads.
+var everyone = rule{auth.GateAgent: anyNation, auth.Screener: anyNation, auth.Coordinator: anyNation,
+	auth.ManifestOfficer: anyNation, auth.Planner: anyNation, auth.Commander: anyNation, auth.Auditor: anyNation}
+
+// individuals may read one person's or group's record; personal data in it is
+// shown only as visible() allows. A national coordinator reads its own
+// nation's people only.
+var individuals = rule{auth.GateAgent: anyNation, auth.Screener: anyNation, auth.Coordinator: ownNation,
+	auth.ManifestOfficer: anyNation, auth.Planner: anyNation, auth.Commander: anyNation, auth.Auditor: anyNation}
+
+var (
+	registrars = rule{auth.Coordinator: ownNation, auth.GateAgent: ownNation}
+	flightOps  = rule{auth.ManifestOfficer: ownNation, auth.Planner: anyNation}
+)
+
+// routes lists every route the server answers and who may call it: the one
+// table of authorization (route × role).
 func (s *Server) routes() {
-	s.mux.HandleFunc("GET /healthz", s.healthz)
-	s.mux.HandleFunc("GET /metrics", s.serveMetrics)
+	s.handle("GET /healthz", open, s.healthz)
+	s.handle("POST /api/login", open, s.login)
+	s.handle("POST /api/logout", everyone, s.logout)
+	s.handle("GET /api/whoami", everyone, s.whoami)
+	s.handle("GET /metrics", everyone, s.serveMetrics)
 
-	s.mux.HandleFunc("GET /api/operation", s.getOperation)
-	s.mux.HandleFunc("POST /api/operation", s.command(small, http.StatusCreated, func(*http.Request) airbridge.Command { return &airbridge.ConfigureOperation{} }))
+	s.handle("GET /api/operation", everyone, s.getOperation)
+	s.handle("POST /api/operation", rule{auth.Commander: anyNation},
+		s.command(small, http.StatusCreated, func(*http.Request) airbridge.Command { return &airbridge.ConfigureOperation{} }))
 
-	s.mux.HandleFunc("GET /api/sites", s.getSites)
-	s.mux.HandleFunc("POST /api/sites", s.command(small, http.StatusCreated, func(*http.Request) airbridge.Command { return &airbridge.AddSite{} }))
+	s.handle("GET /api/sites", everyone, s.getSites)
+	s.handle("POST /api/sites", rule{auth.Commander: anyNation, auth.Planner: anyNation},
+		s.command(small, http.StatusCreated, func(*http.Request) airbridge.Command { return &airbridge.AddSite{} }))
 
-	s.mux.HandleFunc("POST /api/persons", s.command(small, http.StatusCreated, func(*http.Request) airbridge.Command { return &airbridge.RegisterPerson{} }))
-	s.mux.HandleFunc("POST /api/persons/batch", s.command(batch, http.StatusCreated, func(*http.Request) airbridge.Command { return &airbridge.RegisterPersons{} }))
-	s.mux.HandleFunc("GET /api/persons", s.findPerson)
-	s.mux.HandleFunc("GET /api/persons/{id}", s.getPerson)
-	s.mux.HandleFunc("GET /api/persons/{id}/history", s.getHistory)
-	s.mux.HandleFunc("POST /api/persons/{id}/screening", s.command(small, http.StatusOK, func(r *http.Request) airbridge.Command {
-		return &airbridge.Screen{PersonID: r.PathValue("id")}
-	}))
+	s.handle("POST /api/persons", registrars,
+		s.command(small, http.StatusCreated, func(*http.Request) airbridge.Command { return &airbridge.RegisterPerson{} }))
+	s.handle("POST /api/persons/batch", registrars,
+		s.command(batch, http.StatusCreated, func(*http.Request) airbridge.Command { return &airbridge.RegisterPersons{} }))
+	s.handle("GET /api/persons", individuals, s.findPerson)
+	s.handle("GET /api/persons/{id}", individuals, s.getPerson)
+	s.handle("GET /api/persons/{id}/history", individuals, s.getHistory)
+	s.handle("POST /api/persons/{id}/screening", rule{auth.Screener: ownNation},
+		s.command(small, http.StatusOK, func(r *http.Request) airbridge.Command { return &airbridge.Screen{PersonID: r.PathValue("id")} }))
 
-	s.mux.HandleFunc("POST /api/groups", s.command(small, http.StatusCreated, func(*http.Request) airbridge.Command { return &airbridge.RegisterGroup{} }))
-	s.mux.HandleFunc("POST /api/groups/batch", s.command(batch, http.StatusCreated, func(*http.Request) airbridge.Command { return &airbridge.RegisterGroups{} }))
-	s.mux.HandleFunc("GET /api/groups/{id}", s.getGroup)
-	s.mux.HandleFunc("POST /api/groups/{id}/split", s.command(small, http.StatusOK, func(r *http.Request) airbridge.Command {
-		return &airbridge.SplitGroup{GroupID: r.PathValue("id")}
-	}))
-	s.mux.HandleFunc("POST /api/groups/{id}/call", s.command(small, http.StatusOK, func(r *http.Request) airbridge.Command {
-		return &airbridge.CallGroup{GroupID: r.PathValue("id")}
-	}))
+	s.handle("POST /api/groups", registrars,
+		s.command(small, http.StatusCreated, func(*http.Request) airbridge.Command { return &airbridge.RegisterGroup{} }))
+	s.handle("POST /api/groups/batch", registrars,
+		s.command(batch, http.StatusCreated, func(*http.Request) airbridge.Command { return &airbridge.RegisterGroups{} }))
+	s.handle("GET /api/groups/{id}", individuals, s.getGroup)
+	s.handle("POST /api/groups/{id}/split", rule{auth.Coordinator: ownNation, auth.GateAgent: ownNation, auth.Screener: ownNation},
+		s.command(small, http.StatusOK, func(r *http.Request) airbridge.Command { return &airbridge.SplitGroup{GroupID: r.PathValue("id")} }))
+	s.handle("POST /api/groups/{id}/call", rule{auth.Coordinator: ownNation},
+		s.command(small, http.StatusOK, func(r *http.Request) airbridge.Command { return &airbridge.CallGroup{GroupID: r.PathValue("id")} }))
 
-	s.mux.HandleFunc("POST /api/scans", s.command(small, http.StatusOK, func(*http.Request) airbridge.Command { return &airbridge.Scan{} }))
+	// Gates, holding areas and ramps serve every nation's people.
+	s.handle("POST /api/scans", rule{auth.GateAgent: anyNation, auth.Screener: anyNation, auth.ManifestOfficer: anyNation},
+		s.command(small, http.StatusOK, func(*http.Request) airbridge.Command { return &airbridge.Scan{} }))
 
-	s.mux.HandleFunc("GET /api/flights", s.getFlights)
-	s.mux.HandleFunc("POST /api/flights", s.command(small, http.StatusCreated, func(*http.Request) airbridge.Command { return &airbridge.ScheduleFlight{} }))
-	s.mux.HandleFunc("GET /api/flights/{id}", s.getFlight)
+	s.handle("GET /api/flights", everyone, s.getFlights)
+	s.handle("POST /api/flights", flightOps,
+		s.command(small, http.StatusCreated, func(*http.Request) airbridge.Command { return &airbridge.ScheduleFlight{} }))
+	s.handle("GET /api/flights/{id}", everyone, s.getFlight)
 	for _, action := range []string{airbridge.ActionBoarding, airbridge.ActionClose, airbridge.ActionDepart, airbridge.ActionArrive, airbridge.ActionCancel} {
-		s.mux.HandleFunc("POST /api/flights/{id}/"+action, s.command(small, http.StatusOK, func(r *http.Request) airbridge.Command {
-			return &airbridge.FlightAction{FlightID: r.PathValue("id"), Action: action}
-		}))
+		s.handle("POST /api/flights/{id}/"+action, flightOps,
+			s.command(small, http.StatusOK, func(r *http.Request) airbridge.Command {
+				return &airbridge.FlightAction{FlightID: r.PathValue("id"), Action: action}
+			}))
 	}
-	s.mux.HandleFunc("POST /api/flights/{id}/manifest", s.command(small, http.StatusOK, func(r *http.Request) airbridge.Command {
-		return &airbridge.ManifestGroup{FlightID: r.PathValue("id")}
-	}))
-	s.mux.HandleFunc("DELETE /api/flights/{id}/manifest/{group}", s.command(small, http.StatusOK, func(r *http.Request) airbridge.Command {
-		return &airbridge.OffloadGroup{FlightID: r.PathValue("id"), GroupID: r.PathValue("group")}
-	}))
-	s.mux.HandleFunc("POST /api/flights/{id}/board", s.command(small, http.StatusOK, func(r *http.Request) airbridge.Command {
-		return &airbridge.BoardGroup{FlightID: r.PathValue("id")}
-	}))
+	s.handle("POST /api/flights/{id}/manifest", flightOps,
+		s.command(small, http.StatusOK, func(r *http.Request) airbridge.Command { return &airbridge.ManifestGroup{FlightID: r.PathValue("id")} }))
+	s.handle("DELETE /api/flights/{id}/manifest/{group}", flightOps,
+		s.command(small, http.StatusOK, func(r *http.Request) airbridge.Command {
+			return &airbridge.OffloadGroup{FlightID: r.PathValue("id"), GroupID: r.PathValue("group")}
+		}))
+	s.handle("POST /api/flights/{id}/board", rule{auth.ManifestOfficer: ownNation},
+		s.command(small, http.StatusOK, func(r *http.Request) airbridge.Command { return &airbridge.BoardGroup{FlightID: r.PathValue("id")} }))
 
-	s.mux.HandleFunc("GET /api/pipeline", s.getPipeline)
-	s.mux.HandleFunc("GET /api/staged", s.getStaged)
-	s.mux.HandleFunc("GET /api/events", s.getEvents)
+	s.handle("GET /api/pipeline", everyone, s.getPipeline)
+	s.handle("GET /api/staged", everyone, s.getStaged)
+	s.handle("GET /api/events", rule{auth.Auditor: anyNation, auth.Commander: anyNation}, s.getEvents)
+	s.handle("GET /api/audit", rule{auth.Auditor: anyNation}, s.getAudit)
+	s.handle("POST /api/keys/destroy", rule{auth.Commander: ownNation}, s.destroyKey)
 
 	s.mux.HandleFunc("/", s.notFound)
+}
+
+// handle registers a route with who may call it.
+func (s *Server) handle(pattern string, who rule, h http.HandlerFunc) {
+	s.rules[pattern] = who
+	s.mux.HandleFunc(pattern, h)
 }

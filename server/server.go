@@ -10,6 +10,7 @@ import (
 	"net/http"
 
 	"airbridge"
+	"airbridge/auth"
 )
 
 // Ledger is what the server needs of a store.
@@ -27,11 +28,36 @@ type Ledger interface {
 	StagedQueue(ctx context.Context, limit int) ([]airbridge.StagedGroup, error)
 	Events(ctx context.Context, after int64, limit int) ([]airbridge.Event, error)
 	EventsAppended() int64
+	NationOf(ctx context.Context, kind, id string) (string, error)
+
+	// Access control and the audit log.
+	TokenUser(ctx context.Context, id, hash string) (auth.User, error)
+	SessionUser(ctx context.Context, id, hash string) (auth.User, auth.Session, error)
+	User(ctx context.Context, name string) (auth.User, error)
+	CreateSession(ctx context.Context, s auth.Session) error
+	EndSession(ctx context.Context, id, user string) error
+	Audit(ctx context.Context, e auth.AuditEntry) error
+	AuditLog(ctx context.Context, f auth.AuditFilter) ([]auth.AuditEntry, error)
+	DestroyNationKey(ctx context.Context, nation, by string) error
 }
+
+// Options tune a server.
+type Options struct {
+	// RatePerSecond and RateBurst limit each token or session; zero
+	// RatePerSecond means no limit.
+	RatePerSecond float64
+	RateBurst     int
+}
+
+// DefaultOptions are what airbridge serve uses unless told otherwise: a
+// gate's scanner sends a request every few seconds, a script a few hundred.
+var DefaultOptions = Options{RatePerSecond: 200, RateBurst: 400}
 
 // Server serves the API over a Ledger.
 type Server struct {
 	ledger  Ledger
+	rules   map[string]rule // who may call each route pattern
+	limiter *auth.Limiter
 	log     *slog.Logger
 	metrics *metrics
 	mux     *http.ServeMux
@@ -39,14 +65,20 @@ type Server struct {
 }
 
 // New returns a server over ledger that logs to log.
-func New(ledger Ledger, log *slog.Logger, version string) *Server {
-	s := &Server{ledger: ledger, log: log, metrics: newMetrics(), mux: http.NewServeMux(), version: version}
+func New(ledger Ledger, log *slog.Logger, version string, opts Options) *Server {
+	s := &Server{ledger: ledger, log: log, metrics: newMetrics(), mux: http.NewServeMux(), version: version,
+		rules: map[string]rule{}}
+	if opts.RatePerSecond > 0 {
+		s.limiter = auth.NewLimiter(opts.RatePerSecond, max(opts.RateBurst, 1))
+	}
 	s.routes()
 	return s
 }
 
 // ServeHTTP serves one request.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.observe(s.mux).ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.observe(http.HandlerFunc(s.guard)).ServeHTTP(w, r)
+}
 
 var idEncoding = base32.NewEncoding("0123456789ABCDEFGHJKMNPQRSTVWXYZ").WithPadding(base32.NoPadding)
 

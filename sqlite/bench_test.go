@@ -12,7 +12,7 @@ import (
 
 func benchDB(b *testing.B) *DB {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+	db, err := Open(ctx, filepath.Join(b.TempDir(), "bench.db"), testKey)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -23,7 +23,7 @@ func TestCheckpointBesideTheWriter(t *testing.T) {
 func checkpoints(t *testing.T, every time.Duration) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "cp.db")
-	db, err := open(ctx, path, every)
+	db, err := open(ctx, path, testKey, every)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,7 @@ const (
 )
 
 var statementSQL = [nStatements]string{
-	stEvent:        `INSERT INTO events (seq, stream, type, data, actor, site, key, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+	stEvent:        `INSERT INTO events (seq, stream, type, data, actor, site, key, time, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	stCommand:      `INSERT INTO commands (key, fingerprint, outcome, first_seq, last_seq, refused) VALUES (?, ?, ?, ?, ?, ?)`,
 	stLookup:       `SELECT fingerprint, outcome, first_seq, last_seq, refused FROM commands WHERE key = ?`,
 	stDoc:          `INSERT INTO documents (number, person_id) VALUES (?, ?)`,
@@ -173,6 +173,10 @@ func (t *txn) exec(ctx context.Context, stmt int, args ...any) error {
 // submission in it fails and the state is reloaded from the file.
 func (db *DB) commit(batch []*request) {
 	ctx := context.Background()
+	if len(batch) == 1 && batch[0].fn != nil {
+		db.runFn(ctx, batch[0])
+		return
+	}
 	seq0 := db.seq
 	var t *txn
 	answered := false
@@ -245,6 +249,44 @@ func (db *DB) commit(batch []*request) {
 	}
 }
 
+// runFn runs a request that writes outside the ledger (users, keys, audit)
+// in a transaction of its own, in turn with the ledger's commits.
+func (db *DB) runFn(ctx context.Context, req *request) {
+	err := func() (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("panic: %v", p)
+			}
+		}()
+		tx, err := db.w.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		after, err := req.fn(ctx, tx)
+		if err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
+		if after != nil {
+			after()
+		}
+		return nil
+	}()
+	req.reply <- []result{{err: err}}
+}
+
+// update runs fn in a write transaction of its own, in the writer.
+func (db *DB) update(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) (func(), error)) error {
+	rs, err := db.submit(ctx, &request{fn: fn, reply: make(chan []result, 1)})
+	if err != nil {
+		return err
+	}
+	return rs[0].err
+}
+
 type pending struct {
 	fingerprint string
 	receipt     airbridge.Receipt
@@ -264,6 +306,9 @@ type batchWriter struct {
 // refused alike; any other error is a fault that fails the transaction.
 func (w *batchWriter) one(ctx context.Context, sub airbridge.Submission) (airbridge.Receipt, error) {
 	key := sub.Envelope.Key
+	// A request's hash could be guessed back from a document number it
+	// holds; keyed, it cannot.
+	sub.Fingerprint = w.db.fingerprint(sub.Fingerprint)
 	if key != "" {
 		if p, ok := w.keys[key]; ok {
 			return replay(key, sub.Fingerprint, *p)
@@ -287,7 +332,7 @@ func (w *batchWriter) one(ctx context.Context, sub airbridge.Submission) (airbri
 			return airbridge.Receipt{}, fmt.Errorf("look up key %q: %w", key, err)
 		}
 	}
-	events, data, err := w.decide(sub)
+	events, data, err := w.decide(ctx, sub)
 	var refusal *airbridge.Error
 	if errors.As(err, &refusal) && refusal.Code != airbridge.EINTERNAL {
 		if key != "" {
@@ -311,13 +356,21 @@ func (w *batchWriter) one(ctx context.Context, sub airbridge.Submission) (airbri
 		}
 		w.db.seq++
 		e.Seq = w.db.seq
-		if err := w.t.append(ctx, stEvent, e.Seq, e.Stream, e.Type, data[i], e.Actor, e.Site, e.Key, e.Time.Format(time.RFC3339Nano)); err != nil {
+		at := e.Time.Format(time.RFC3339Nano)
+		h := chainHash(w.db.lastHash, e.Seq, e.Stream, e.Type, data[i], e.Actor, e.Site, e.Key, at)
+		if err := w.t.append(ctx, stEvent, e.Seq, e.Stream, e.Type, data[i], e.Actor, e.Site, e.Key, at, h); err != nil {
 			return airbridge.Receipt{}, fmt.Errorf("append event: %w", err)
 		}
+		w.db.lastHash = h
 		if e.Type == airbridge.PersonRegistered {
-			w.newPersons[e.Data.Person.ID] = true
-			for _, d := range e.Data.Person.Documents {
-				if err := w.t.append(ctx, stDoc, d.Number, e.Data.Person.ID); err != nil {
+			p := e.Data.Person
+			w.newPersons[p.ID] = true
+			for _, d := range p.Documents {
+				index, err := w.db.keyring.BlindIndex(p.Nation, d.Number)
+				if err != nil {
+					return airbridge.Receipt{}, fmt.Errorf("index document: %w", err)
+				}
+				if err := w.t.append(ctx, stDoc, index, p.ID); err != nil {
 					return airbridge.Receipt{}, fmt.Errorf("index document: %w", err)
 				}
 			}
@@ -343,7 +396,7 @@ func (w *batchWriter) one(ctx context.Context, sub airbridge.Submission) (airbri
 // decide stamps the submission's time, decides it, and encodes its events'
 // data before anything is applied: a command whose events cannot be written
 // is refused alone, not failed with the others in its transaction.
-func (w *batchWriter) decide(sub airbridge.Submission) ([]airbridge.Event, [][]byte, error) {
+func (w *batchWriter) decide(ctx context.Context, sub airbridge.Submission) ([]airbridge.Event, [][]byte, error) {
 	env := sub.Envelope
 	if env.Time.IsZero() {
 		env.Time = w.db.now()
@@ -358,8 +411,14 @@ func (w *batchWriter) decide(sub airbridge.Submission) ([]airbridge.Event, [][]b
 	}
 	data := make([][]byte, len(events))
 	for i, e := range events {
-		if data[i], err = json.Marshal(e.Data); err != nil {
-			return nil, nil, airbridge.Errorf(airbridge.EINVALID, "the command cannot be recorded: %v", err)
+		nation := eventNation(w.db.state, e)
+		if nation != "" {
+			if err := w.db.ensureKey(ctx, w.t, nation); err != nil {
+				return nil, nil, err
+			}
+		}
+		if data[i], err = w.db.encodeEvent(e, nation); err != nil {
+			return nil, nil, fmt.Errorf("the command cannot be recorded: %w", err)
 		}
 	}
 	return events, data, nil
@@ -388,14 +447,21 @@ func (w *batchWriter) flushRows(ctx context.Context) error {
 		case "person":
 			p := s.Persons[ref.ID]
 			nations[p.Nation] = true
-			args := []any{p.ID, p.GroupID, string(p.Stage), p.FlightID, p.StageSince.Format(time.RFC3339Nano), mustJSON(p)}
+			stored, serr := w.db.sealedPerson(p)
+			if serr != nil {
+				return serr
+			}
+			args := []any{p.ID, p.GroupID, string(p.Stage), p.FlightID, p.StageSince.Format(time.RFC3339Nano), mustJSON(stored)}
 			if w.newPersons[p.ID] {
 				err = w.t.append(ctx, stInsertPerson, args...)
 			} else {
 				err = w.t.exec(ctx, stUpdatePerson, args...)
 			}
 		case "group":
-			err = w.t.exec(ctx, stGroup, ref.ID, mustJSON(s.Groups[ref.ID]))
+			var stored *airbridge.Group
+			if stored, err = w.db.sealedGroup(s.Groups[ref.ID]); err == nil {
+				err = w.t.exec(ctx, stGroup, ref.ID, mustJSON(stored))
+			}
 		case "flight":
 			f := s.Flights[ref.ID]
 			err = w.t.exec(ctx, stFlight, f.ID, f.Slot.Format(time.RFC3339), mustJSON(f))
@@ -424,6 +490,29 @@ func (w *batchWriter) flushRows(ctx context.Context) error {
 		return fmt.Errorf("append rows: %w", err)
 	}
 	return nil
+}
+
+// eventNation is the nation whose data key seals e's personal data: that of
+// the person or group it is about; "" if it is about neither.
+func eventNation(s *airbridge.State, e airbridge.Event) string {
+	switch {
+	case e.Data.Person != nil:
+		return e.Data.Person.Nation
+	case e.Data.Group != nil:
+		return e.Data.Group.Nation
+	}
+	kind, id, _ := strings.Cut(e.Stream, "/")
+	switch kind {
+	case "person":
+		if p, ok := s.Persons[id]; ok {
+			return p.Nation
+		}
+	case "group":
+		if g, ok := s.Groups[id]; ok {
+			return g.Nation
+		}
+	}
+	return ""
 }
 
 func mustJSON(v any) []byte {

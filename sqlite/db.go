@@ -20,6 +20,7 @@ import (
 	_ "modernc.org/sqlite" // the pure-Go driver, registered as "sqlite"
 
 	"airbridge"
+	"airbridge/vault"
 )
 
 //go:embed migrations/*.sql
@@ -29,6 +30,7 @@ var migrations embed.FS
 // on a pool of connections, and every command goes through one writer
 // goroutine that commits concurrent commands together.
 type DB struct {
+	*Access
 	path string
 	w    *sql.DB // the one writer connection
 	r    *sql.DB // readers
@@ -41,11 +43,16 @@ type DB struct {
 
 	lock *os.File // held while open: one process writes a ledger
 
+	master  vault.MasterKey
+	keyring *vault.Keyring // the nations' data keys; safe for concurrent use
+	fpKey   []byte         // keys the stored request fingerprints
+
 	// Owned by the writer goroutine once Open returns.
-	stmts *statements
-	state *airbridge.State
-	keys  *keyFilter // the idempotency keys of the ledger
-	seq   int64
+	stmts    *statements
+	state    *airbridge.State
+	keys     *keyFilter // the idempotency keys of the ledger
+	seq      int64
+	lastHash []byte // the chain hash of event seq
 
 	appended atomic.Int64
 	now      func() time.Time
@@ -60,6 +67,9 @@ type request struct {
 	// transaction.
 	atomic bool
 	reply  chan []result
+	// fn, if set, is the whole request: it writes in a transaction of its
+	// own; after, if set, runs in the writer once that has committed.
+	fn func(ctx context.Context, tx *sql.Tx) (after func(), err error)
 }
 
 type result struct {
@@ -68,12 +78,16 @@ type result struct {
 }
 
 // Open opens (creating if needed) the database at path, migrates it, and
-// loads its state. It refuses a file that is not an airbridge database, and
-// one that another process has open. The file is durable: a command is acknowledged only once
-// its transaction is synced to disk.
-func Open(ctx context.Context, path string) (*DB, error) { return open(ctx, path, checkpointEvery) }
+// loads its state, opening the personal data with the data keys that master
+// unwraps. It refuses a file that is not an airbridge database, one that
+// another process has open, and one whose data keys master does not open.
+// The file is durable: a command is acknowledged only once its transaction
+// is synced to disk.
+func Open(ctx context.Context, path string, master vault.MasterKey) (*DB, error) {
+	return open(ctx, path, master, checkpointEvery)
+}
 
-func open(ctx context.Context, path string, checkpointEvery time.Duration) (*DB, error) {
+func open(ctx context.Context, path string, master vault.MasterKey, checkpointEvery time.Duration) (*DB, error) {
 	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
 		// Never add airbridge's tables to somebody else's file.
 		if err := Check(ctx, path); err != nil {
@@ -107,8 +121,14 @@ func open(ctx context.Context, path string, checkpointEvery time.Duration) (*DB,
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	db := &DB{path: path, w: w, r: r, lock: held, reqs: make(chan *request, 4096),
-		stop: make(chan struct{}), done: make(chan struct{}), now: time.Now}
-	if db.stmts, err = prepare(ctx, w); err == nil {
+		stop: make(chan struct{}), done: make(chan struct{}), now: time.Now,
+		master: master, fpKey: master.Derive("airbridge request fingerprint")}
+	db.Access = &Access{update: db.update, r: r, now: func() time.Time { return db.now() }}
+	err = checkMasterKey(ctx, w, master)
+	if err == nil {
+		db.stmts, err = prepare(ctx, w)
+	}
+	if err == nil {
 		err = db.reload(ctx)
 	}
 	if err != nil {
@@ -163,6 +183,9 @@ func dsn(path string, readOnly bool) string {
 		// Checkpoints run beside the writer (see checkpointer); after one, a
 		// log that grew large in a burst is cut back.
 		q.Add("_pragma", "wal_autocheckpoint(0)")
+		// Deleted content is overwritten, so that a destroyed data key does
+		// not linger in free pages.
+		q.Add("_pragma", "secure_delete(1)")
 		q.Add("_pragma", "journal_size_limit(67108864)")
 	}
 	return "file:" + uriPath(path) + "?" + q.Encode()
@@ -196,6 +219,18 @@ func migrate(ctx context.Context, w *sql.DB) error {
 		if n > 0 {
 			continue
 		}
+		if version == 2 {
+			// Files of schema 1 hold personal data in clear in their ledger,
+			// which cannot be rewritten: an edit would break what the ledger
+			// promises.
+			var events int
+			if err := w.QueryRowContext(ctx, `SELECT count(*) FROM events`).Scan(&events); err != nil {
+				return fmt.Errorf("migrate: %w", err)
+			}
+			if events > 0 {
+				return errors.New("this database was written by an airbridge that did not encrypt personal data, and its ledger cannot be encrypted in place; start a new database and destroy this file securely")
+			}
+		}
 		body, err := migrations.ReadFile(name)
 		if err != nil {
 			return err
@@ -219,17 +254,28 @@ func migrate(ctx context.Context, w *sql.DB) error {
 	return nil
 }
 
-// reload replaces the writer's state with what the read tables hold.
+// reload replaces the writer's keyring and state with what the tables hold.
 func (db *DB) reload(ctx context.Context) error {
-	st, err := loadTables(ctx, db.w)
+	kr, err := loadKeyring(ctx, db.w, db.master)
 	if err != nil {
 		return err
 	}
-	var seq sql.NullInt64
-	if err := db.w.QueryRowContext(ctx, `SELECT max(seq) FROM events`).Scan(&seq); err != nil {
+	if db.keyring == nil {
+		db.keyring = kr
+	} else {
+		db.keyring.Replace(kr)
+	}
+	st, err := loadTables(ctx, db.w, opener{db.keyring})
+	if err != nil {
 		return err
 	}
-	db.state, db.seq = st, seq.Int64
+	var seq int64
+	var last []byte
+	err = db.w.QueryRowContext(ctx, `SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1`).Scan(&seq, &last)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	db.state, db.seq, db.lastHash = st, seq, last
 	if db.keys == nil {
 		// After a failed write the filter is kept: the keys it holds but the
 		// table lost only cost a look-up.
@@ -377,7 +423,7 @@ func (db *DB) writer() {
 				}
 			}
 		}
-		if first.atomic {
+		if first.atomic || first.fn != nil {
 			db.commit([]*request{first})
 			continue
 		}
@@ -386,7 +432,7 @@ func (db *DB) writer() {
 		for len(batch) < maxGroupCommit {
 			select {
 			case r := <-db.reqs:
-				if r.atomic {
+				if r.atomic || r.fn != nil {
 					db.commit(batch)
 					batch = []*request{r}
 					break drain

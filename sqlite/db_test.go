@@ -43,7 +43,7 @@ type fixture struct {
 
 func openTest(t *testing.T, path string) *DB {
 	t.Helper()
-	db, err := Open(context.Background(), path)
+	db, err := Open(context.Background(), path, testKey)
 	if err != nil {
 		t.Fatalf("Open(%s): %v", path, err)
 	}
@@ -179,7 +179,8 @@ func TestOpenCreatesAndMigrates(t *testing.T) {
 	if db.Path() != path {
 		t.Errorf("Path() = %q, want %q", db.Path(), path)
 	}
-	for _, table := range []string{"events", "commands", "operation", "sites", "groups", "persons", "documents", "flights", "meta"} {
+	for _, table := range []string{"events", "commands", "operation", "sites", "groups", "persons", "documents", "flights",
+		"data_keys", "users", "tokens", "sessions", "audit"} {
 		if n := countRows(t, db, table); n != 0 {
 			t.Errorf("table %s has %d rows in a new database, want 0", table, n)
 		}
@@ -197,8 +198,12 @@ func TestOpenCreatesAndMigrates(t *testing.T) {
 		versions = append(versions, v)
 	}
 	rows.Close()
-	if !slices.Equal(versions, []int{1}) {
-		t.Errorf("schema_migrations = %v, want [1]", versions)
+	if !slices.Equal(versions, []int{1, 2}) {
+		t.Errorf("schema_migrations = %v, want [1 2]", versions)
+	}
+	var keyID string
+	if err := db.r.QueryRow(`SELECT value FROM meta WHERE key = 'master_key_id'`).Scan(&keyID); err != nil || keyID != testKey.ID() {
+		t.Errorf("meta master_key_id = %q (%v), want %q", keyID, err, testKey.ID())
 	}
 	var mode string
 	if err := db.w.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil {
@@ -219,7 +224,7 @@ func TestOpenCreatesAndMigrates(t *testing.T) {
 func TestReopenKeepsDataAndContinuesSeq(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "reopen.db")
-	db, err := Open(ctx, path)
+	db, err := Open(ctx, path, testKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -942,7 +947,7 @@ func TestExecuteAllNamesRefusedSubmission(t *testing.T) {
 func TestVerifyDetectsTampering(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "tamper.db")
-	db, err := Open(ctx, path)
+	db, err := Open(ctx, path, testKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -986,7 +991,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 func TestVerifyDetectsLedgerGap(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "gap.db")
-	db, err := Open(ctx, path)
+	db, err := Open(ctx, path, testKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1149,7 +1154,7 @@ func TestOpenPathWithURICharacters(t *testing.T) {
 				t.Fatal(err)
 			}
 			path := filepath.Join(dir, "airbridge.db")
-			db, err := Open(ctx, path)
+			db, err := Open(ctx, path, testKey)
 			if err != nil {
 				t.Fatalf("Open(%q): %v (db.go dsn puts the path into a file: URI unescaped; %%XX is decoded)", path, err)
 			}
@@ -1375,14 +1380,14 @@ func TestConcurrentAtomicAndSingle(t *testing.T) {
 func TestOpenTwice(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "a.db")
-	first, err := Open(ctx, path)
+	first, err := Open(ctx, path, testKey)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !InUse(path) {
 		t.Error("InUse = false while the database is open")
 	}
-	if second, err := Open(ctx, path); err == nil {
+	if second, err := Open(ctx, path, testKey); err == nil {
 		second.Close()
 		t.Fatal("a second Open of an open database succeeded")
 	}
@@ -1392,7 +1397,7 @@ func TestOpenTwice(t *testing.T) {
 	if InUse(path) {
 		t.Error("InUse = true after Close")
 	}
-	again, err := Open(ctx, path)
+	again, err := Open(ctx, path, testKey)
 	if err != nil {
 		t.Fatalf("Open after Close: %v", err)
 	}
@@ -1414,7 +1419,7 @@ func TestOpenRefusesAForeignDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if db, err := Open(ctx, path); err == nil {
+	if db, err := Open(ctx, path, testKey); err == nil {
 		db.Close()
 		t.Fatal("Open of a foreign SQLite database succeeded")
 	}

@@ -15,6 +15,9 @@ type Stats struct {
 	Events  int64 `json:"events"`
 	Persons int64 `json:"persons"`
 	Flights int64 `json:"flights"`
+	// Head is the hash of the last event, in hex: kept elsewhere, it shows
+	// later that the ledger up to it was not rewritten.
+	Head string `json:"head"`
 }
 
 // Stats returns the database's counts.
@@ -22,8 +25,9 @@ func (db *DB) Stats(ctx context.Context) (Stats, error) { return stats(ctx, db.r
 
 func stats(ctx context.Context, r *sql.DB) (Stats, error) {
 	var s Stats
-	err := r.QueryRowContext(ctx, `SELECT (SELECT coalesce(max(seq), 0) FROM events), (SELECT count(*) FROM persons), (SELECT count(*) FROM flights)`).
-		Scan(&s.Events, &s.Persons, &s.Flights)
+	err := r.QueryRowContext(ctx, `SELECT (SELECT coalesce(max(seq), 0) FROM events), (SELECT count(*) FROM persons), (SELECT count(*) FROM flights),
+		coalesce((SELECT lower(hex(hash)) FROM events ORDER BY seq DESC LIMIT 1), '')`).
+		Scan(&s.Events, &s.Persons, &s.Flights, &s.Head)
 	if err != nil {
 		return s, fmt.Errorf("stats: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"airbridge"
@@ -18,8 +19,10 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// loadTables reads the read tables into a state.
-func loadTables(ctx context.Context, q querier) (*airbridge.State, error) {
+// loadTables reads the read tables into a state, opening the personal data
+// with o. The documents are indexed from the persons opened: the table holds
+// blind indexes only.
+func loadTables(ctx context.Context, q querier, o opener) (*airbridge.State, error) {
 	s := airbridge.NewState()
 	var policy []byte
 	switch err := q.QueryRowContext(ctx, `SELECT data FROM operation WHERE id = 1`).Scan(&policy); {
@@ -35,33 +38,26 @@ func loadTables(ctx context.Context, q querier) (*airbridge.State, error) {
 	if err := loadAll(ctx, q, `SELECT data FROM sites`, func(v *airbridge.Site) { s.Sites[v.ID] = v }); err != nil {
 		return nil, err
 	}
-	if err := loadAll(ctx, q, `SELECT data FROM groups`, func(v *airbridge.Group) { s.Groups[v.ID] = v }); err != nil {
+	if err := loadAll(ctx, q, `SELECT data FROM groups`, func(v *airbridge.Group) { o.group(v); s.Groups[v.ID] = v }); err != nil {
 		return nil, err
 	}
 	if err := loadAll(ctx, q, `SELECT data FROM flights`, func(v *airbridge.Flight) { s.Flights[v.ID] = v }); err != nil {
 		return nil, err
 	}
-	if err := loadAll(ctx, q, `SELECT data FROM persons`, func(v *airbridge.Person) { s.Persons[v.ID] = v }); err != nil {
-		return nil, err
-	}
-	counts, err := readCounts(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	s.Counts = counts
-	rows, err := q.QueryContext(ctx, `SELECT number, person_id FROM documents`)
-	if err != nil {
-		return nil, fmt.Errorf("load documents: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var number, id string
-		if err := rows.Scan(&number, &id); err != nil {
-			return nil, fmt.Errorf("load documents: %w", err)
+	err := loadAll(ctx, q, `SELECT data FROM persons`, func(v *airbridge.Person) {
+		o.person(v)
+		s.Persons[v.ID] = v
+		for _, d := range v.Documents {
+			s.Documents[d.Number] = v.ID
 		}
-		s.Documents[number] = id
+	})
+	if err != nil {
+		return nil, err
 	}
-	return s, rows.Err()
+	if s.Counts, err = readCounts(ctx, q); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 func loadAll[T any](ctx context.Context, q querier, query string, put func(*T), args ...any) error {
@@ -109,19 +105,39 @@ func (db *DB) Policy(ctx context.Context) (*airbridge.Policy, error) {
 // Person returns the person with the given id. Returns ENOTFOUND if there is
 // none.
 func (db *DB) Person(ctx context.Context, id string) (*airbridge.Person, error) {
-	return getOne[airbridge.Person](ctx, db.r, "person", id, `SELECT data FROM persons WHERE id = ?`, id)
+	p, err := getOne[airbridge.Person](ctx, db.r, "person", id, `SELECT data FROM persons WHERE id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	db.opener().person(p)
+	return p, nil
 }
+
+func (db *DB) opener() opener { return opener{db.keyring} }
 
 // PersonByDocument returns the person who holds the document with the given
 // number. Returns ENOTFOUND if nobody does.
 func (db *DB) PersonByDocument(ctx context.Context, number string) (*airbridge.Person, error) {
 	n := airbridge.NormalizeDocumentNumber(number)
-	p, err := getOne[airbridge.Person](ctx, db.r, "document", n,
-		`SELECT p.data FROM documents d JOIN persons p ON p.id = d.person_id WHERE d.number = ?`, n)
-	if airbridge.ErrorCode(err) == airbridge.ENOTFOUND {
-		return nil, airbridge.Errorf(airbridge.ENOTFOUND, "no person holds document %q", n).With("document", n)
+	notFound := airbridge.Errorf(airbridge.ENOTFOUND, "no person holds document %q", n).With("document", n)
+	indexes := db.keyring.BlindIndexes(n)
+	if len(indexes) == 0 {
+		return nil, notFound
 	}
-	return p, err
+	args := make([]any, len(indexes))
+	for i, x := range indexes {
+		args[i] = x
+	}
+	p, err := getOne[airbridge.Person](ctx, db.r, "document", n,
+		`SELECT p.data FROM documents d JOIN persons p ON p.id = d.person_id WHERE d.number IN (?`+strings.Repeat(", ?", len(args)-1)+`)`, args...)
+	if airbridge.ErrorCode(err) == airbridge.ENOTFOUND {
+		return nil, notFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	db.opener().person(p)
+	return p, nil
 }
 
 // Group returns a group with its members. Returns ENOTFOUND if there is none.
@@ -135,12 +151,15 @@ func (db *DB) Group(ctx context.Context, id string) (*airbridge.GroupView, error
 	if err != nil {
 		return nil, err
 	}
+	o := db.opener()
+	o.group(g)
 	v := &airbridge.GroupView{Group: *g, Persons: []airbridge.Person{}}
 	for _, m := range g.Members {
 		p, err := getOne[airbridge.Person](ctx, tx, "person", m, `SELECT data FROM persons WHERE id = ?`, m)
 		if err != nil {
 			return nil, fmt.Errorf("read group %s: %w", id, err)
 		}
+		o.person(p)
 		v.Persons = append(v.Persons, *p)
 	}
 	return v, nil
@@ -152,48 +171,47 @@ func (db *DB) History(ctx context.Context, personID string) ([]airbridge.Event, 
 	if _, err := db.Person(ctx, personID); err != nil {
 		return nil, err
 	}
-	return readEvents(ctx, db.r, `SELECT seq, stream, type, data, actor, site, key, time FROM events WHERE stream = ? ORDER BY seq`,
+	return db.readEvents(ctx, `SELECT seq, stream, type, data, actor, site, key, time FROM events WHERE stream = ? ORDER BY seq`,
 		airbridge.PersonStream(personID))
 }
 
 // Events returns up to limit ledger events after seq, oldest first.
 func (db *DB) Events(ctx context.Context, after int64, limit int) ([]airbridge.Event, error) {
-	return readEvents(ctx, db.r, `SELECT seq, stream, type, data, actor, site, key, time FROM events WHERE seq > ? ORDER BY seq LIMIT ?`,
+	return db.readEvents(ctx, `SELECT seq, stream, type, data, actor, site, key, time FROM events WHERE seq > ? ORDER BY seq LIMIT ?`,
 		after, limit)
 }
 
-func readEvents(ctx context.Context, q querier, query string, args ...any) ([]airbridge.Event, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
+func (db *DB) readEvents(ctx context.Context, query string, args ...any) ([]airbridge.Event, error) {
+	rows, err := db.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read events: %w", err)
 	}
 	defer rows.Close()
 	events := []airbridge.Event{}
 	for rows.Next() {
-		e, err := scanEvent(rows)
+		e, _, err := scanEvent(rows)
 		if err != nil {
 			return nil, err
 		}
+		db.opener().event(&e)
 		events = append(events, e)
 	}
 	return events, rows.Err()
 }
 
-func scanEvent(rows *sql.Rows) (airbridge.Event, error) {
-	var e airbridge.Event
-	var data []byte
+// scanEvent reads an event as stored; raw is its data column.
+func scanEvent(rows *sql.Rows, extra ...any) (e airbridge.Event, raw []byte, err error) {
 	var t string
-	if err := rows.Scan(&e.Seq, &e.Stream, &e.Type, &data, &e.Actor, &e.Site, &e.Key, &t); err != nil {
-		return e, fmt.Errorf("read event: %w", err)
+	if err := rows.Scan(append([]any{&e.Seq, &e.Stream, &e.Type, &raw, &e.Actor, &e.Site, &e.Key, &t}, extra...)...); err != nil {
+		return e, nil, fmt.Errorf("read event: %w", err)
 	}
-	if err := json.Unmarshal(data, &e.Data); err != nil {
-		return e, fmt.Errorf("read event %d: %w", e.Seq, err)
+	if err := json.Unmarshal(raw, &e.Data); err != nil {
+		return e, nil, fmt.Errorf("read event %d: %w", e.Seq, err)
 	}
-	var err error
 	if e.Time, err = time.Parse(time.RFC3339Nano, t); err != nil {
-		return e, fmt.Errorf("read event %d: %w", e.Seq, err)
+		return e, nil, fmt.Errorf("read event %d: %w", e.Seq, err)
 	}
-	return e, nil
+	return e, raw, nil
 }
 
 // Flight returns a flight with its manifest (those manifested, boarded, or
@@ -204,8 +222,9 @@ func (db *DB) Flight(ctx context.Context, id string) (*airbridge.FlightView, err
 		return nil, err
 	}
 	v := &airbridge.FlightView{Flight: *f, Manifest: []airbridge.Person{}}
+	o := db.opener()
 	err = loadAll(ctx, db.r, `SELECT data FROM persons WHERE flight_id = ? ORDER BY group_id, id`,
-		func(p *airbridge.Person) { v.Manifest = append(v.Manifest, *p) }, id)
+		func(p *airbridge.Person) { o.person(p); v.Manifest = append(v.Manifest, *p) }, id)
 	if err != nil {
 		return nil, fmt.Errorf("read manifest of %s: %w", id, err)
 	}
@@ -323,4 +342,27 @@ func (db *DB) StagedQueue(ctx context.Context, limit int) ([]airbridge.StagedGro
 		queue = queue[:limit]
 	}
 	return queue, nil
+}
+
+// NationOf returns the nation a person or group belongs to, or the operator
+// of a flight; kind is "person", "group" or "flight". Returns ENOTFOUND if
+// there is no such entity.
+func (db *DB) NationOf(ctx context.Context, kind, id string) (string, error) {
+	var q string
+	switch kind {
+	case "person":
+		q = `SELECT json_extract(data, '$.nation') FROM persons WHERE id = ?`
+	case "group":
+		q = `SELECT json_extract(data, '$.nation') FROM groups WHERE id = ?`
+	case "flight":
+		q = `SELECT json_extract(data, '$.operator') FROM flights WHERE id = ?`
+	default:
+		return "", fmt.Errorf("nation of a %s: unknown kind", kind)
+	}
+	var nation string
+	err := db.r.QueryRowContext(ctx, q, id).Scan(&nation)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", airbridge.Errorf(airbridge.ENOTFOUND, "%s %q does not exist", kind, id).With(kind+"_id", id)
+	}
+	return nation, err
 }

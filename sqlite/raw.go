@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"airbridge"
+	"airbridge/vault"
 )
 
 // RawInsertRate is the yardstick of the ingest benchmark: it inserts n copies
@@ -16,7 +17,11 @@ import (
 // table of a fresh database at path, with the same durability as the ledger
 // and 512 rows a transaction, and returns rows per second.
 func RawInsertRate(ctx context.Context, path string, event airbridge.Event, n int) (float64, error) {
-	db, err := Open(ctx, path)
+	key, err := vault.GenerateMasterKey()
+	if err != nil {
+		return 0, err
+	}
+	db, err := Open(ctx, path, key)
 	if err != nil {
 		return 0, err
 	}
@@ -32,6 +37,7 @@ func RawInsertRate(ctx context.Context, path string, event airbridge.Event, n in
 		return 0, err
 	}
 	at := event.Time.Format(time.RFC3339Nano)
+	var prev []byte
 	start := time.Now()
 	for i := 0; i < n; i += 512 {
 		tx, err := raw.BeginTx(ctx, nil)
@@ -45,7 +51,9 @@ func RawInsertRate(ctx context.Context, path string, event airbridge.Event, n in
 		}
 		for j := i; j < min(i+512, n); j++ {
 			id := strconv.Itoa(j)
-			if _, err := stmt.ExecContext(ctx, j+1, "person/raw"+id, event.Type, data, event.Actor, event.Site, "raw-"+id, at); err != nil {
+			// The yardstick pays for the hash chain as the ledger does.
+			prev = chainHash(prev, int64(j+1), "person/raw"+id, event.Type, data, event.Actor, event.Site, "raw-"+id, at)
+			if _, err := stmt.ExecContext(ctx, j+1, "person/raw"+id, event.Type, data, event.Actor, event.Site, "raw-"+id, at, prev); err != nil {
 				tx.Rollback()
 				return 0, fmt.Errorf("raw insert: %w", err)
 			}

@@ -1,9 +1,11 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"airbridge"
 )
@@ -43,14 +45,16 @@ func verify(ctx context.Context, r *sql.DB) ([]string, error) {
 	}
 	defer tx.Rollback()
 	refold := airbridge.NewState()
-	rows, err := tx.QueryContext(ctx, `SELECT seq, stream, type, data, actor, site, key, time FROM events ORDER BY seq`)
+	rows, err := tx.QueryContext(ctx, `SELECT seq, stream, type, data, actor, site, key, time, hash FROM events ORDER BY seq`)
 	if err != nil {
 		return nil, fmt.Errorf("read ledger: %w", err)
 	}
 	defer rows.Close()
 	var last int64
+	var prev []byte
 	for rows.Next() {
-		e, err := scanEvent(rows)
+		var stored []byte
+		e, raw, err := scanEvent(rows, &stored)
 		if err != nil {
 			return nil, err
 		}
@@ -58,6 +62,11 @@ func verify(ctx context.Context, r *sql.DB) ([]string, error) {
 			return nil, fmt.Errorf("ledger has a gap: event %d follows %d", e.Seq, last)
 		}
 		last = e.Seq
+		h := chainHash(prev, e.Seq, e.Stream, e.Type, raw, e.Actor, e.Site, e.Key, e.Time.Format(time.RFC3339Nano))
+		if !bytes.Equal(h, stored) {
+			return []string{fmt.Sprintf("event %d (%s on %s): the hash chain breaks here: the event or its hash was altered after it was written", e.Seq, e.Type, e.Stream)}, nil
+		}
+		prev = stored
 		if err := refold.Apply(e); err != nil {
 			return nil, fmt.Errorf("refold event %d: %w", e.Seq, err)
 		}
@@ -65,9 +74,28 @@ func verify(ctx context.Context, r *sql.DB) ([]string, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	tables, err := loadTables(ctx, tx)
+	// Personal data stays sealed: the check needs no key, and the sealed
+	// boxes of a row and of its events differ by their random nonces. What
+	// is sealed is checked whenever it is opened.
+	tables, err := loadTables(ctx, tx, opener{})
 	if err != nil {
 		return nil, err
 	}
-	return airbridge.Diff(refold, tables), nil
+	audit, err := verifyAudit(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	return append(audit, airbridge.Diff(public(refold), public(tables))...), nil
+}
+
+// public drops what is sealed from s, and the document index built from it.
+func public(s *airbridge.State) *airbridge.State {
+	for _, p := range s.Persons {
+		*p = p.Public()
+	}
+	for _, g := range s.Groups {
+		*g = g.Public()
+	}
+	clear(s.Documents)
+	return s
 }

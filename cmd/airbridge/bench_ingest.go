@@ -18,7 +18,9 @@ import (
 	"time"
 
 	"airbridge"
+	"airbridge/auth"
 	"airbridge/sqlite"
+	"airbridge/vault"
 )
 
 // ingestResult is what "bench ingest --json" prints.
@@ -88,18 +90,32 @@ func (env *environment) benchIngest(args []string) error {
 
 func runIngest(ctx context.Context, dir string, duration time.Duration, clients int, rate float64, progress io.Writer) (ingestResult, error) {
 	res := ingestResult{Clients: clients, PacedRate: rate}
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "bench.db"))
+	key, err := vault.GenerateMasterKey()
+	if err != nil {
+		return res, err
+	}
+	db, err := sqlite.Open(ctx, filepath.Join(dir, "bench.db"), key)
 	if err != nil {
 		return res, err
 	}
 	defer db.Close()
+	// Every request is authenticated, as in service: a commander sets the
+	// operation up, a gate agent of the coalition registers and scans.
+	_, commander, err := newUser(ctx, db, "bench.commander", auth.Commander, auth.Coalition, "", true, "bench")
+	if err != nil {
+		return res, err
+	}
+	_, gate, err := newUser(ctx, db, "bench.gate", auth.GateAgent, auth.Coalition, "", true, "bench")
+	if err != nil {
+		return res, err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	base, served, err := serveInProcess(ctx, db)
 	if err != nil {
 		return res, err
 	}
-	c := &benchClient{base: base, http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients + 64, MaxConnsPerHost: 0}}}
+	c := &benchClient{base: base, commander: commander, gate: gate, http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients + 64, MaxConnsPerHost: 0}}}
 
 	// The operation and enough registered people to scan for the whole run.
 	if err := c.setup(); err != nil {
@@ -243,9 +259,10 @@ func quantileMs(ds []time.Duration, q float64) float64 {
 }
 
 type benchClient struct {
-	base string
-	http *http.Client
-	keys atomic.Int64
+	base            string
+	commander, gate string // API tokens
+	http            *http.Client
+	keys            atomic.Int64
 }
 
 func (c *benchClient) post(path string, body []byte) error {
@@ -255,6 +272,11 @@ func (c *benchClient) post(path string, body []byte) error {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Idempotency-Key", "bench-"+strconv.FormatInt(c.keys.Add(1), 10))
+	token := c.gate
+	if path == "/api/operation" || path == "/api/sites" {
+		token = c.commander
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return err

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"airbridge"
+	"airbridge/auth"
+	"airbridge/vault"
 )
 
 // binary is the airbridge command built once for the tests that run it as a
@@ -74,9 +76,10 @@ type process struct {
 	err    error // what Wait returned, once done is closed
 }
 
-// startProcess starts "airbridge serve" on a free loopback port over db and
-// waits until /healthz answers.
-func startProcess(t *testing.T, bin, db, name string) *process {
+// startProcess starts "airbridge serve" on a free loopback port over db,
+// with the master key in the environment and no rate limit (the test is a
+// load), and waits until /healthz answers.
+func startProcess(t *testing.T, bin, db, name string, key vault.MasterKey) *process {
 	t.Helper()
 	p := &process{t: t, stderr: filepath.Join(filepath.Dir(db), name+".stderr"), done: make(chan struct{})}
 	stderr, err := os.Create(p.stderr)
@@ -84,8 +87,8 @@ func startProcess(t *testing.T, bin, db, name string) *process {
 		t.Fatal(err)
 	}
 	defer stderr.Close()
-	p.cmd = exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", db)
-	p.cmd.Env = append(os.Environ(), "AIRBRIDGE_ADDR=", "AIRBRIDGE_DB=")
+	p.cmd = exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", db, "--rate-limit", "0")
+	p.cmd.Env = append(os.Environ(), "AIRBRIDGE_ADDR=", "AIRBRIDGE_DB=", "AIRBRIDGE_KEY_FILE=", "AIRBRIDGE_MASTER_KEY="+key.String())
 	p.cmd.Stderr = stderr
 	stdout, err := p.cmd.StdoutPipe()
 	if err != nil {
@@ -188,13 +191,14 @@ func crashScanBody(i int) []byte {
 	return []byte(`{"person_id":"` + crashPersonID(i) + `","site":"gate-1"}`)
 }
 
-// postKey posts body with the idempotency key and returns the status and
-// whether the answer was a replay.
-func postKey(c *http.Client, url, key string, body []byte) (status int, replayed bool, msg []byte, err error) {
+// postKey posts body with the API token and the idempotency key and
+// returns the status and whether the answer was a replay.
+func postKey(c *http.Client, url, token, key string, body []byte) (status int, replayed bool, msg []byte, err error) {
 	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return 0, false, nil, err
 	}
+	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Idempotency-Key", key)
 	resp, err := c.Do(req)
@@ -241,20 +245,29 @@ func TestCrashDuringLoad(t *testing.T) {
 		clients = 16
 	)
 	bin := buildBinary(t)
-	db := filepath.Join(t.TempDir(), "crash.db")
-	p := startProcess(t, bin, db, "first")
+	db, keyFile := newDatabase(t, t.TempDir(), "crash.db")
+	key, err := vault.LoadMasterKey(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A commander sets the operation up; a gate agent of USA registers the
+	// people, scans them and reads them back.
+	commander := addUser(t, db, "commander", auth.Commander, "coalition")
+	gate := addUser(t, db, "gate.usa", auth.GateAgent, "USA")
+	p := startProcess(t, bin, db, "first", key)
 	httpc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: clients * 2}}
 	t.Cleanup(httpc.CloseIdleConnections)
 
 	// An operation, a gate, and the people, in batches.
-	setup := []struct {
-		path string
-		body any
-	}{
-		{"/api/operation", map[string]any{"policy": airbridge.Policy{
+	type step struct {
+		path, token string
+		body        any
+	}
+	setup := []step{
+		{"/api/operation", commander, map[string]any{"policy": airbridge.Policy{
 			Name: "crash", Nations: []string{"USA", "DEU"}, Categories: airbridge.DefaultCategories(),
 		}}},
-		{"/api/sites", airbridge.Site{ID: "gate-1", Name: "Gate 1", Kind: airbridge.Gate}},
+		{"/api/sites", commander, airbridge.Site{ID: "gate-1", Name: "Gate 1", Kind: airbridge.Gate}},
 	}
 	const batch = 500
 	for from := 0; from < persons; from += batch {
@@ -266,17 +279,14 @@ func TestCrashDuringLoad(t *testing.T) {
 				"documents": []map[string]any{{"type": "passport", "number": fmt.Sprintf("CR%08d", i)}},
 			})
 		}
-		setup = append(setup, struct {
-			path string
-			body any
-		}{"/api/persons/batch", map[string]any{"persons": ps}})
+		setup = append(setup, step{"/api/persons/batch", gate, map[string]any{"persons": ps}})
 	}
 	for i, s := range setup {
 		body, err := json.Marshal(s.body)
 		if err != nil {
 			t.Fatal(err)
 		}
-		status, _, msg, err := postKey(httpc, p.url+s.path, fmt.Sprintf("crash-setup-%d", i), body)
+		status, _, msg, err := postKey(httpc, p.url+s.path, s.token, fmt.Sprintf("crash-setup-%d", i), body)
 		if err != nil || status != http.StatusCreated {
 			t.Fatalf("POST %s: %d %s %v", s.path, status, msg, err)
 		}
@@ -300,7 +310,7 @@ func TestCrashDuringLoad(t *testing.T) {
 					return
 				}
 				fate[i].Store(inFlight)
-				status, _, msg, err := postKey(httpc, p.url+"/api/scans", crashScanKey(i), crashScanBody(i))
+				status, _, msg, err := postKey(httpc, p.url+"/api/scans", gate, crashScanKey(i), crashScanBody(i))
 				switch {
 				case err != nil:
 					return // the server is gone: the scan stays in flight
@@ -369,7 +379,7 @@ func TestCrashDuringLoad(t *testing.T) {
 	})
 
 	// Restart on the same file.
-	p = startProcess(t, bin, db, "second")
+	p = startProcess(t, bin, db, "second", key)
 
 	// Every person is either scanned exactly once or not at all, and every
 	// acknowledged scan is there.
@@ -381,7 +391,12 @@ func TestCrashDuringLoad(t *testing.T) {
 	}
 	state := make([]seen, persons)
 	getJSON := func(path string, v any) error {
-		resp, err := httpc.Get(p.url + path)
+		req, err := http.NewRequest(http.MethodGet, p.url+path, nil)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", "Bearer "+gate)
+		resp, err := httpc.Do(req)
 		if err != nil {
 			return err
 		}
@@ -447,7 +462,7 @@ func TestCrashDuringLoad(t *testing.T) {
 		if f != acked && f != inFlight {
 			return
 		}
-		status, replayed, msg, err := postKey(httpc, p.url+"/api/scans", crashScanKey(i), crashScanBody(i))
+		status, replayed, msg, err := postKey(httpc, p.url+"/api/scans", gate, crashScanKey(i), crashScanBody(i))
 		id := crashPersonID(i)
 		switch {
 		case err != nil:
@@ -477,4 +492,5 @@ func TestCrashDuringLoad(t *testing.T) {
 	if !strings.Contains(string(out), "matches the read tables") {
 		t.Errorf("airbridge verify printed:\n%s\nwant that the ledger matches", out)
 	}
+	checkChainHolds(t, string(out))
 }

@@ -6,10 +6,15 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
+	"airbridge/auth"
 	"airbridge/scenario"
+	"airbridge/server"
 	"airbridge/sqlite"
+	"airbridge/vault"
 )
 
 const demoMeta = "demo"
@@ -18,7 +23,7 @@ func (env *environment) demo(args []string) error {
 	start := time.Now()
 	fs := env.flags("demo", "demo [--addr HOST:PORT] [--db FILE] [--seed N] [--persons N] [--log-level LEVEL]")
 	addr := fs.String("addr", envOr(env.getenv, "AIRBRIDGE_ADDR", "127.0.0.1:8080"), "address to listen on (env AIRBRIDGE_ADDR)")
-	path := fs.String("db", "airbridge-demo.db", "demo database file, recreated on each run")
+	path := fs.String("db", "airbridge-demo.db", "demo database file, recreated on each run with its master key in FILE.key")
 	seed := fs.Int64("seed", 1, "seed of the synthetic scenario")
 	persons := fs.Int("persons", 10_000, "number of people in the scenario (100..200000)")
 	level := env.logLevel(fs)
@@ -38,13 +43,82 @@ func (env *environment) demo(args []string) error {
 	if err != nil {
 		return err
 	}
-	return env.listenAndServe(db, *addr, *level, func(url string) {
+	users, err := demoUsers(env.ctx, db)
+	if err != nil {
+		return err
+	}
+	if err := writeDemoTokens(demoTokensFile(*path), users); err != nil {
+		return err
+	}
+	none, rate := "", server.DefaultOptions.RatePerSecond
+	web := webFlags{keyFile: &none, tlsCert: &none, tlsKey: &none, rate: &rate}
+	return env.listenAndServe(db, *addr, *level, web, func(url string) {
 		fmt.Fprintf(env.stdout, "airbridge %s demo: kabul-2021 (seed %d), %d persons, %d flights, %d events in %s, ready in %s\n",
 			version, *seed, stats.Persons, stats.Flights, stats.Events, *path, time.Since(start).Round(time.Millisecond))
-		fmt.Fprintf(env.stdout, "serving on %s\n", url)
-		fmt.Fprintf(env.stdout, "try: curl %s/api/pipeline\n", url)
+		fmt.Fprintf(env.stdout, "serving on %s; personal data sealed under the master key in %s\n", url, demoKeyFile(*path))
+		fmt.Fprintf(env.stdout, "%-17s %-9s %-58s %s\n", "role", "nation", "API token", "login (user / password)")
+		for _, u := range users {
+			fmt.Fprintf(env.stdout, "%-17s %-9s %-58s %s / %s\n", u.role, nationName(u.nation), u.token, u.name, u.password)
+		}
+		fmt.Fprintf(env.stdout, "tokens also in %s; try: . %s; curl -H \"Authorization: Bearer $GATE\" %s/api/pipeline\n",
+			demoTokensFile(*path), demoTokensFile(*path), url)
 	})
 }
+
+func nationName(n string) string {
+	if n == auth.Coalition {
+		return "coalition"
+	}
+	return n
+}
+
+// demoUser is one of the demo's users, with its secrets shown once.
+type demoUser struct {
+	role                          auth.Role
+	nation, name, password, token string
+	variable                      string // its token's name in the tokens file
+}
+
+// demoRoles are the demo's users: every role once (a second commander, for
+// the two-person rule), bound to the nations whose people the scenario has.
+var demoRoles = []demoUser{
+	{role: auth.GateAgent, nation: "USA", name: "gate.usa", variable: "GATE"},
+	{role: auth.Screener, nation: auth.Coalition, name: "screen.joint", variable: "SCREEN"},
+	{role: auth.Coordinator, nation: "DEU", name: "coord.deu", variable: "COORD"},
+	{role: auth.ManifestOfficer, nation: "USA", name: "manifest.usa", variable: "MANIFEST"},
+	{role: auth.Planner, nation: auth.Coalition, name: "planner", variable: "PLANNER"},
+	{role: auth.Commander, nation: auth.Coalition, name: "commander.a", variable: "COMMANDER"},
+	{role: auth.Commander, nation: auth.Coalition, name: "commander.b", variable: "COMMANDER2"},
+	{role: auth.Auditor, nation: auth.Coalition, name: "auditor", variable: "AUDITOR"},
+}
+
+func demoTokensFile(path string) string { return path + ".tokens" }
+
+// writeDemoTokens writes the demo users' tokens as shell assignments, for
+// docs/tour.sh and the curl walk in the README.
+func writeDemoTokens(path string, users []demoUser) error {
+	var b strings.Builder
+	b.WriteString("# airbridge demo tokens: source this file in a shell\n")
+	for _, u := range users {
+		fmt.Fprintf(&b, "%s=%s  # %s, %s of %s\n", u.variable, u.token, u.name, u.role, nationName(u.nation))
+	}
+	os.Remove(path)
+	return os.WriteFile(path, []byte(b.String()), 0o600)
+}
+
+func demoUsers(ctx context.Context, db *sqlite.DB) ([]demoUser, error) {
+	users := slices.Clone(demoRoles)
+	for i := range users {
+		u := &users[i]
+		var err error
+		if u.password, u.token, err = newUser(ctx, db, u.name, u.role, u.nation, "", true, "demo"); err != nil {
+			return nil, fmt.Errorf("demo user %s: %w", u.name, err)
+		}
+	}
+	return users, nil
+}
+
+func demoKeyFile(path string) string { return path + ".key" }
 
 // seedDemo recreates the demo database at path and seeds it with the
 // kabul-2021 scenario brought to now. It refuses to replace a file that is
@@ -59,7 +133,7 @@ func seedDemo(ctx context.Context, path string, seed int64, persons int, now tim
 	case sqlite.InUse(path):
 		return nil, fmt.Errorf("refusing to replace %s: another airbridge process is serving it", path)
 	default:
-		for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		for _, p := range []string{path, path + "-wal", path + "-shm", demoKeyFile(path), demoTokensFile(path)} {
 			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return nil, fmt.Errorf("replace demo database: %w", err)
 			}
@@ -69,7 +143,17 @@ func seedDemo(ctx context.Context, path string, seed int64, persons int, now tim
 	if err != nil {
 		return nil, err
 	}
-	db, err := sqlite.Open(ctx, path)
+	// A demo's people are synthetic, but the demo shows the real thing: its
+	// file is sealed like any other, under a key kept beside it.
+	key, err := vault.GenerateMasterKey()
+	if err != nil {
+		return nil, err
+	}
+	os.Remove(demoKeyFile(path)) // a key left by a demo whose database is gone
+	if err := vault.WriteMasterKey(demoKeyFile(path), key); err != nil {
+		return nil, err
+	}
+	db, err := sqlite.Open(ctx, path, key)
 	if err != nil {
 		return nil, err
 	}

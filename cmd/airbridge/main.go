@@ -46,7 +46,11 @@ Usage:
 Commands:
   serve     serve the API over a database
   demo      serve a fresh database seeded with the kabul-2021 scenario
-  verify    refold the ledger and compare it with the read tables
+  verify    check the ledger's hash chain and compare it with the read tables
+  users     add, list and disable users
+  tokens    issue, revoke and list API tokens
+  keys      create, rotate and destroy the keys that seal personal data
+  certs     write a self-signed TLS certificate for development
   bench     measure airbridge (bench ingest)
   version   print the version
 
@@ -84,6 +88,14 @@ func (env *environment) dispatch(args []string) error {
 		return env.verify(args[1:])
 	case "bench":
 		return env.bench(args[1:])
+	case "users":
+		return env.users(args[1:])
+	case "tokens":
+		return env.tokens(args[1:])
+	case "keys":
+		return env.keys(args[1:])
+	case "certs":
+		return env.certs(args[1:])
 	case "version", "--version":
 		if err := env.parse(env.flags("version", "version"), args[1:]); err != nil {
 			return err

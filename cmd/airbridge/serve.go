@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,21 +20,41 @@ import (
 )
 
 func (env *environment) serve(args []string) error {
-	fs := env.flags("serve", "serve [--addr HOST:PORT] [--db FILE] [--log-level LEVEL]")
+	fs := env.flags("serve", "serve [--addr HOST:PORT] [--db FILE] [--key-file FILE] [--tls-cert FILE --tls-key FILE] [--rate-limit N] [--log-level LEVEL]")
 	addr := fs.String("addr", envOr(env.getenv, "AIRBRIDGE_ADDR", "127.0.0.1:8080"), "address to listen on (env AIRBRIDGE_ADDR)")
 	path := fs.String("db", envOr(env.getenv, "AIRBRIDGE_DB", "airbridge.db"), "database file, created if missing (env AIRBRIDGE_DB)")
+	web := env.webFlags(fs)
 	level := env.logLevel(fs)
 	if err := env.parse(fs, args); err != nil {
 		return err
 	}
-	db, err := sqlite.Open(env.ctx, *path)
+	key, err := env.masterKey(*web.keyFile)
+	if err != nil {
+		return err
+	}
+	db, err := sqlite.Open(env.ctx, *path, key)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	return env.listenAndServe(db, *addr, *level, func(url string) {
+	return env.listenAndServe(db, *addr, *level, web, func(url string) {
 		fmt.Fprintf(env.stdout, "airbridge %s serving %s on %s\n", version, *path, url)
 	})
+}
+
+// webFlags are the flags of serving: keys, TLS and rate limits.
+type webFlags struct {
+	keyFile, tlsCert, tlsKey *string
+	rate                     *float64
+}
+
+func (env *environment) webFlags(fs *flag.FlagSet) webFlags {
+	return webFlags{
+		keyFile: fs.String("key-file", env.getenv("AIRBRIDGE_KEY_FILE"), "master key file (env AIRBRIDGE_KEY_FILE; or the key itself in AIRBRIDGE_MASTER_KEY)"),
+		tlsCert: fs.String("tls-cert", env.getenv("AIRBRIDGE_TLS_CERT"), "serve HTTPS with this certificate (PEM; env AIRBRIDGE_TLS_CERT)"),
+		tlsKey:  fs.String("tls-key", env.getenv("AIRBRIDGE_TLS_KEY"), "the certificate's private key (PEM; env AIRBRIDGE_TLS_KEY)"),
+		rate:    fs.Float64("rate-limit", server.DefaultOptions.RatePerSecond, "requests a second allowed to each token or session, bursts of twice that; 0: no limit"),
+	}
 }
 
 func envOr(getenv func(string) string, name, def string) string {
@@ -64,8 +85,23 @@ func (env *environment) logger(level slog.Level) *slog.Logger {
 
 // listenAndServe serves db on addr until the context ends, then shuts down
 // gracefully. ready is called with the server's URL once it accepts requests.
-func (env *environment) listenAndServe(db *sqlite.DB, addr string, level slog.Level, ready func(url string)) error {
-	return serveOn(env.ctx, db, addr, env.logger(level), ready)
+func (env *environment) listenAndServe(db *sqlite.DB, addr string, level slog.Level, web webFlags, ready func(url string)) error {
+	if (*web.tlsCert == "") != (*web.tlsKey == "") {
+		return errors.New("give both --tls-cert and --tls-key, or neither")
+	}
+	var tlsConfig *tls.Config
+	if *web.tlsCert != "" {
+		pair, err := tls.LoadX509KeyPair(*web.tlsCert, *web.tlsKey)
+		if err != nil {
+			return fmt.Errorf("TLS: %w", err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
+	}
+	if *web.rate < 0 {
+		return fmt.Errorf("--rate-limit %v: must be 0 or more", *web.rate)
+	}
+	opts := server.Options{RatePerSecond: *web.rate, RateBurst: int(2 * *web.rate)}
+	return serveOn(env.ctx, db, addr, env.logger(level), opts, tlsConfig, ready)
 }
 
 // serveInProcess serves db on a free loopback port in the background, logging
@@ -76,7 +112,9 @@ func serveInProcess(ctx context.Context, db *sqlite.DB) (string, <-chan error, e
 	urlc := make(chan string, 1)
 	served := make(chan error, 1)
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	go func() { served <- serveOn(ctx, db, "127.0.0.1:0", log, func(u string) { urlc <- u }) }()
+	go func() {
+		served <- serveOn(ctx, db, "127.0.0.1:0", log, server.Options{}, nil, func(u string) { urlc <- u })
+	}()
 	select {
 	case url := <-urlc:
 		return url, served, nil
@@ -85,13 +123,17 @@ func serveInProcess(ctx context.Context, db *sqlite.DB) (string, <-chan error, e
 	}
 }
 
-func serveOn(ctx context.Context, db *sqlite.DB, addr string, log *slog.Logger, ready func(url string)) error {
+func serveOn(ctx context.Context, db *sqlite.DB, addr string, log *slog.Logger, opts server.Options, tlsConfig *tls.Config, ready func(url string)) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	scheme := "http"
+	if tlsConfig != nil {
+		ln, scheme = tls.NewListener(ln, tlsConfig), "https"
+	}
 	srv := &http.Server{
-		Handler:           server.New(db, log, version),
+		Handler:           server.New(db, log, version, opts),
 		ReadHeaderTimeout: 10 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ReadTimeout:       60 * time.Second,
@@ -101,7 +143,7 @@ func serveOn(ctx context.Context, db *sqlite.DB, addr string, log *slog.Logger, 
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	ready("http://" + ln.Addr().String())
+	ready(scheme + "://" + ln.Addr().String())
 	select {
 	case err := <-errc:
 		return err

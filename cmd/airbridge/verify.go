@@ -27,7 +27,10 @@ func (env *environment) verify(args []string) error {
 		fmt.Fprintf(env.stdout, "%s: %d differences between the ledger (%d events) and the read tables\n", *path, n, stats.Events)
 		return exitError(1)
 	}
-	fmt.Fprintf(env.stdout, "%s: the ledger of %d events matches the read tables (%d persons, %d flights)\n",
+	fmt.Fprintf(env.stdout, "%s: the hash chain of %d events holds and the ledger matches the read tables (%d persons, %d flights)\n",
 		*path, stats.Events, stats.Persons, stats.Flights)
+	if stats.Head != "" {
+		fmt.Fprintf(env.stdout, "head of the chain: event %d, %s\n", stats.Events, stats.Head)
+	}
 	return nil
 }

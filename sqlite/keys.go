@@ -1,0 +1,170 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"airbridge"
+	"airbridge/auth"
+	"airbridge/vault"
+)
+
+// checkMasterKey refuses a master key other than the one the database's
+// data keys are wrapped by, naming both by their ids; a new database records
+// the key's id.
+func checkMasterKey(ctx context.Context, w *sql.DB, master vault.MasterKey) error {
+	var id string
+	err := w.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'master_key_id'`).Scan(&id)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		_, err = w.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('master_key_id', ?)`, master.ID())
+		return err
+	case err != nil:
+		return err
+	case id != master.ID():
+		return fmt.Errorf("the master key given (id %s) is not this database's (id %s)", master.ID(), id)
+	}
+	return nil
+}
+
+// loadKeyring unwraps every live data key with master.
+func loadKeyring(ctx context.Context, q querier, master vault.MasterKey) (*vault.Keyring, error) {
+	kr := vault.NewKeyring()
+	rows, err := q.QueryContext(ctx, `SELECT nation, version, wrapped, destroyed FROM data_keys ORDER BY nation, version`)
+	if err != nil {
+		return nil, fmt.Errorf("load data keys: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var nation, destroyed string
+		var version int
+		var wrapped []byte
+		if err := rows.Scan(&nation, &version, &wrapped, &destroyed); err != nil {
+			return nil, fmt.Errorf("load data keys: %w", err)
+		}
+		if destroyed != "" {
+			at, _ := time.Parse(time.RFC3339Nano, destroyed)
+			kr.AddDestroyed(nation, version, at)
+			continue
+		}
+		key, err := master.Unwrap(nation, version, wrapped)
+		if err != nil {
+			return nil, err
+		}
+		if err := kr.Add(nation, version, key); err != nil {
+			return nil, err
+		}
+	}
+	return kr, rows.Err()
+}
+
+// DataKey describes one nation's data key, never the key itself.
+type DataKey struct {
+	Nation      string `json:"nation"`
+	Version     int    `json:"version"`
+	Created     string `json:"created"`
+	Destroyed   string `json:"destroyed,omitempty"`
+	DestroyedBy string `json:"destroyed_by,omitempty"`
+}
+
+func listDataKeys(ctx context.Context, q querier) ([]DataKey, error) {
+	rows, err := q.QueryContext(ctx, `SELECT nation, version, created, destroyed, destroyed_by FROM data_keys ORDER BY nation, version`)
+	if err != nil {
+		return nil, fmt.Errorf("list data keys: %w", err)
+	}
+	defer rows.Close()
+	keys := []DataKey{}
+	for rows.Next() {
+		var k DataKey
+		if err := rows.Scan(&k.Nation, &k.Version, &k.Created, &k.Destroyed, &k.DestroyedBy); err != nil {
+			return nil, fmt.Errorf("list data keys: %w", err)
+		}
+		keys = append(keys, k)
+	}
+	return keys, rows.Err()
+}
+
+// DataKeys lists the nations' data keys.
+func (db *DB) DataKeys(ctx context.Context) ([]DataKey, error) { return listDataKeys(ctx, db.r) }
+
+// destroyKey deletes nation's wrapped data keys in tx, and with them what
+// only they could open: the blind indexes of its people's documents and the
+// sealed copies in the read tables, which say instead why the data is gone.
+// The ledger keeps its sealed events unchanged, so that its hash chain still
+// holds; without the key they are noise.
+func destroyKey(ctx context.Context, tx *sql.Tx, nation, by, at string) (reason string, err error) {
+	res, err := tx.ExecContext(ctx, `UPDATE data_keys SET wrapped = NULL, destroyed = ?, destroyed_by = ? WHERE nation = ? AND destroyed = ''`, at, by, nation)
+	if err != nil {
+		return "", fmt.Errorf("destroy data key: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return "", airbridge.Errorf(airbridge.ENOTFOUND, "nation %s has no live data key", nation).With("nation", nation)
+	}
+	var version int
+	if err := tx.QueryRowContext(ctx, `SELECT max(version) FROM data_keys WHERE nation = ?`, nation).Scan(&version); err != nil {
+		return "", fmt.Errorf("destroy data key: %w", err)
+	}
+	t, _ := time.Parse(time.RFC3339Nano, at)
+	reason = redaction(&vault.DestroyedError{Key: vault.KeyName(nation, version), At: t})
+	for _, q := range []string{
+		`DELETE FROM documents WHERE person_id IN (SELECT id FROM persons WHERE json_extract(data, '$.nation') = ?2)`,
+		`UPDATE persons SET data = json_set(json_remove(data, '$.sealed'), '$.redacted', ?1) WHERE json_extract(data, '$.nation') = ?2`,
+		`UPDATE groups SET data = json_set(json_remove(data, '$.sealed'), '$.redacted', ?1) WHERE json_extract(data, '$.nation') = ?2 AND json_extract(data, '$.sealed') IS NOT NULL`,
+	} {
+		if _, err := tx.ExecContext(ctx, q, reason, nation); err != nil {
+			return "", fmt.Errorf("destroy data key: %w", err)
+		}
+	}
+	return reason, appendAudit(ctx, tx, at, auth.AuditEntry{Actor: by, Action: "key.destroy", Target: nation, Outcome: "ok",
+		Detail: fmt.Sprintf("data key %s destroyed", vault.KeyName(nation, version))})
+}
+
+// DestroyNationKey crypto-shreds nation's personal data: its data keys are
+// deleted from the file and forgotten by this process, its people and groups
+// are redacted in memory, and the write-ahead log is truncated so that the
+// wrapped key does not survive there. by names who confirmed it.
+func (db *DB) DestroyNationKey(ctx context.Context, nation, by string) error {
+	err := db.update(ctx, func(ctx context.Context, tx *sql.Tx) (func(), error) {
+		now := db.now().UTC()
+		reason, err := destroyKey(ctx, tx, nation, by, now.Format(stampLayout))
+		if err != nil {
+			return nil, err
+		}
+		return func() {
+			db.keyring.Destroy(nation, now)
+			for _, p := range db.state.Persons {
+				if p.Nation == nation {
+					for _, d := range p.Documents {
+						delete(db.state.Documents, d.Number)
+					}
+					p.Redact(reason)
+				}
+			}
+			for _, g := range db.state.Groups {
+				if g.Nation == nation && g.Name != "" {
+					g.Name, g.Redacted = "", reason
+				}
+			}
+		}, nil
+	})
+	if err != nil {
+		return err
+	}
+	// The log still holds the pages with the wrapped key until a checkpoint
+	// copies them out and truncates it; a reader in a long transaction holds
+	// it back.
+	for range 5 {
+		var busy, logPages, done int
+		if err := db.r.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logPages, &done); err != nil {
+			return fmt.Errorf("data key destroyed, but the write-ahead log was not truncated: %w", err)
+		}
+		if busy == 0 {
+			return nil
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return fmt.Errorf("data key destroyed, but a reader kept the write-ahead log, which may still hold the wrapped key, from being truncated; it will be at the next checkpoint")
+}
