@@ -200,7 +200,8 @@ func validDate(field, s string) (time.Time, error) {
 }
 
 // validate checks a registration against the policy; field names are prefixed
-// with at, such as "persons[3]".
+// with at, such as "persons[3]". Its messages never repeat a value of the
+// person's: refusals are stored with their idempotency key, in clear.
 func (in *PersonInput) validate(p Policy, at string, now time.Time) error {
 	f := func(name string) string { return joinField(at, name) }
 	if in.ID != "" && !entityID.MatchString(in.ID) {
@@ -232,10 +233,10 @@ func (in *PersonInput) validate(p Policy, at string, now time.Time) error {
 	switch in.Sex {
 	case "", "F", "M", "X":
 	default:
-		return invalid(f("sex"), "%q must be F, M or X", in.Sex)
+		return invalid(f("sex"), "must be F, M or X")
 	}
 	if !countryCode.MatchString(in.Nationality) {
-		return invalid(f("nationality"), "%q is not a three-letter country code", in.Nationality)
+		return invalid(f("nationality"), "is not a three-letter country code")
 	}
 	if _, ok := p.Category(in.Category); !ok {
 		return invalid(f("category"), "%q is not a category of this operation", in.Category)
@@ -249,14 +250,14 @@ func (in *PersonInput) validate(p Policy, at string, now time.Time) error {
 		switch d.Type {
 		case "passport", "id_card", "visa", "other":
 		default:
-			return invalid(df("type"), "%q must be passport, id_card, visa or other", d.Type)
+			return invalid(df("type"), "must be passport, id_card, visa or other")
 		}
 		d.Number = NormalizeDocumentNumber(d.Number)
 		if !documentNumber.MatchString(d.Number) {
 			return invalid(df("number"), "must be 1-20 letters and digits")
 		}
 		if d.IssuingState != "" && !countryCode.MatchString(d.IssuingState) {
-			return invalid(df("issuing_state"), "%q is not a three-letter country code", d.IssuingState)
+			return invalid(df("issuing_state"), "is not a three-letter country code")
 		}
 		if d.Expiry != "" {
 			if _, err := validDate(df("expiry"), d.Expiry); err != nil {

@@ -21,6 +21,7 @@ type Access struct {
 	update func(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) (func(), error)) error
 	r      querier
 	now    func() time.Time
+	seal   *sealer // nil: administration without the master key
 }
 
 // stampLayout writes times of one width, so that they sort as text.
@@ -38,7 +39,7 @@ func (a *Access) expired(expires string) bool {
 }
 
 // appendAudit appends e to the audit log in tx, chained to the entry before.
-func appendAudit(ctx context.Context, tx *sql.Tx, at string, e auth.AuditEntry) error {
+func appendAudit(ctx context.Context, tx *sql.Tx, at string, e auth.AuditEntry, seal *sealer) error {
 	var seq int64
 	var prev []byte
 	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&seq, &prev)
@@ -51,13 +52,13 @@ func appendAudit(ctx context.Context, tx *sql.Tx, at string, e auth.AuditEntry) 
 		seq, at, e.Actor, e.Action, e.Target, e.Outcome, e.Detail, h); err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
-	return nil
+	return seal.write(ctx, tx, auditSeal, seq, h)
 }
 
 // Audit records a security event.
 func (a *Access) Audit(ctx context.Context, e auth.AuditEntry) error {
 	return a.update(ctx, func(ctx context.Context, tx *sql.Tx) (func(), error) {
-		return nil, appendAudit(ctx, tx, a.stamp(), e)
+		return nil, appendAudit(ctx, tx, a.stamp(), e, a.seal)
 	})
 }
 
@@ -72,7 +73,7 @@ func (a *Access) change(ctx context.Context, e auth.AuditEntry, fn func(tx *sql.
 		if e.Outcome == "" {
 			e.Outcome = "ok"
 		}
-		return nil, appendAudit(ctx, tx, at, e)
+		return nil, appendAudit(ctx, tx, at, e, a.seal)
 	})
 }
 
@@ -230,6 +231,11 @@ func (a *Access) TokenUser(ctx context.Context, id, hash string) (auth.User, err
 // CreateSession stores a new browser session after a login.
 func (a *Access) CreateSession(ctx context.Context, s auth.Session) error {
 	return a.change(ctx, auth.AuditEntry{Actor: s.User, Action: "login", Target: s.ID}, func(tx *sql.Tx, at string) error {
+		// Sessions that have expired are of no use to anyone: each login
+		// clears them.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE julianday(expires) <= julianday(?)`, at); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, user_name, hash, csrf, created, expires) VALUES (?, ?, ?, ?, ?, ?)`,
 			s.ID, s.User, s.Hash, s.CSRF, at, s.Expires)
 		return err

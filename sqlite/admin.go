@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"crypto/hmac"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -29,6 +30,9 @@ func OpenAdmin(ctx context.Context, path string) (*Admin, error) {
 		if err := Check(ctx, path); err != nil {
 			return nil, err
 		}
+	}
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("open: %w", err)
 	}
 	w, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
@@ -88,7 +92,7 @@ func (a *Admin) DataKeys(ctx context.Context) ([]DataKey, error) { return listDa
 // server holds (see DB.DestroyNationKey).
 func (a *Admin) DestroyNationKey(ctx context.Context, nation, by string) error {
 	return a.update(ctx, func(ctx context.Context, tx *sql.Tx) (func(), error) {
-		_, err := destroyKey(ctx, tx, nation, by, a.now().UTC().Format(stampLayout))
+		_, err := destroyKey(ctx, tx, nation, by, a.now().UTC().Format(stampLayout), nil)
 		return nil, err
 	})
 }
@@ -142,7 +146,25 @@ func (a *Admin) RotateMasterKey(ctx context.Context, old, next vault.MasterKey, 
 		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('master_key_id', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, next.ID()); err != nil {
 			return nil, err
 		}
+		// The chains' heads are sealed under a key derived from the master
+		// key: checked under the old one, they are sealed again under the new.
+		oldSeal, newSeal := newSealer(old), newSealer(next)
+		for _, name := range []string{ledgerSeal, auditSeal} {
+			h, err := readHead(ctx, tx, name)
+			if err != nil {
+				return nil, err
+			}
+			if h == nil {
+				continue
+			}
+			if h.seq < 0 || !hmac.Equal([]byte(h.mac), []byte(oldSeal.mac(name, h.seq, h.hash))) {
+				return nil, fmt.Errorf("the sealed head %s does not match the current master key; run airbridge verify before rotating", name)
+			}
+			if err := newSeal.write(ctx, tx, name, h.seq, h.hash); err != nil {
+				return nil, err
+			}
+		}
 		return nil, appendAudit(ctx, tx, a.now().UTC().Format(stampLayout), auth.AuditEntry{Actor: actor, Action: "key.rotate", Outcome: "ok",
-			Detail: fmt.Sprintf("master key %s replaced by %s; %d data keys rewrapped", old.ID(), next.ID(), len(keys))})
+			Detail: fmt.Sprintf("master key %s replaced by %s; %d data keys rewrapped", old.ID(), next.ID(), len(keys))}, newSeal)
 	})
 }

@@ -237,6 +237,12 @@ func (db *DB) commit(batch []*request) {
 		fail(err)
 		return
 	}
+	if db.seq > seq0 {
+		if err := db.heads.write(ctx, t.tx, ledgerSeal, db.seq, db.lastHash); err != nil {
+			fail(fmt.Errorf("seal the ledger's head: %w", err))
+			return
+		}
+	}
 	if err := t.tx.Commit(); err != nil {
 		t = nil
 		fail(fmt.Errorf("commit: %w", err))
@@ -492,8 +498,9 @@ func (w *batchWriter) flushRows(ctx context.Context) error {
 	return nil
 }
 
-// eventNation is the nation whose data key seals e's personal data: that of
-// the person or group it is about; "" if it is about neither.
+// eventNation is the nation whose data key seals e's personal data and free
+// text: that of the person or group it is about, or the operator of the
+// flight; "" if it is about none of them.
 func eventNation(s *airbridge.State, e airbridge.Event) string {
 	switch {
 	case e.Data.Person != nil:
@@ -510,6 +517,10 @@ func eventNation(s *airbridge.State, e airbridge.Event) string {
 	case "group":
 		if g, ok := s.Groups[id]; ok {
 			return g.Nation
+		}
+	case "flight":
+		if f, ok := s.Flights[id]; ok {
+			return f.Operator
 		}
 	}
 	return ""

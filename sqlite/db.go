@@ -46,6 +46,7 @@ type DB struct {
 	master  vault.MasterKey
 	keyring *vault.Keyring // the nations' data keys; safe for concurrent use
 	fpKey   []byte         // keys the stored request fingerprints
+	heads   *sealer        // seals the heads of the ledger and the audit log
 
 	// Owned by the writer goroutine once Open returns.
 	stmts    *statements
@@ -94,6 +95,9 @@ func open(ctx context.Context, path string, master vault.MasterKey, checkpointEv
 			return nil, fmt.Errorf("open: %w", err)
 		}
 	}
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("open: %w", err)
+	}
 	w, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -122,8 +126,8 @@ func open(ctx context.Context, path string, master vault.MasterKey, checkpointEv
 	r.SetMaxIdleConns(8)
 	db := &DB{path: path, w: w, r: r, lock: held, reqs: make(chan *request, 4096),
 		stop: make(chan struct{}), done: make(chan struct{}), now: time.Now,
-		master: master, fpKey: master.Derive("airbridge request fingerprint")}
-	db.Access = &Access{update: db.update, r: r, now: func() time.Time { return db.now() }}
+		master: master, fpKey: master.Derive("airbridge request fingerprint"), heads: newSealer(master)}
+	db.Access = &Access{update: db.update, r: r, now: func() time.Time { return db.now() }, seal: db.heads}
 	err = checkMasterKey(ctx, w, master)
 	if err == nil {
 		db.stmts, err = prepare(ctx, w)
@@ -144,6 +148,20 @@ func open(ctx context.Context, path string, master vault.MasterKey, checkpointEv
 	go db.writer()
 	go db.checkpointer(checkpointEvery)
 	return db, nil
+}
+
+// createPrivate creates an empty file at path, readable by its owner only,
+// unless one is there: SQLite gives its log the same mode, and the file
+// holds password hashes and sealed data.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // checkpointEvery is how often the write-ahead log is copied into the

@@ -95,7 +95,7 @@ func (db *DB) DataKeys(ctx context.Context) ([]DataKey, error) { return listData
 // sealed copies in the read tables, which say instead why the data is gone.
 // The ledger keeps its sealed events unchanged, so that its hash chain still
 // holds; without the key they are noise.
-func destroyKey(ctx context.Context, tx *sql.Tx, nation, by, at string) (reason string, err error) {
+func destroyKey(ctx context.Context, tx *sql.Tx, nation, by, at string, seal *sealer) (reason string, err error) {
 	res, err := tx.ExecContext(ctx, `UPDATE data_keys SET wrapped = NULL, destroyed = ?, destroyed_by = ? WHERE nation = ? AND destroyed = ''`, at, by, nation)
 	if err != nil {
 		return "", fmt.Errorf("destroy data key: %w", err)
@@ -119,7 +119,7 @@ func destroyKey(ctx context.Context, tx *sql.Tx, nation, by, at string) (reason 
 		}
 	}
 	return reason, appendAudit(ctx, tx, at, auth.AuditEntry{Actor: by, Action: "key.destroy", Target: nation, Outcome: "ok",
-		Detail: fmt.Sprintf("data key %s destroyed", vault.KeyName(nation, version))})
+		Detail: fmt.Sprintf("data key %s destroyed", vault.KeyName(nation, version))}, seal)
 }
 
 // DestroyNationKey crypto-shreds nation's personal data: its data keys are
@@ -129,7 +129,7 @@ func destroyKey(ctx context.Context, tx *sql.Tx, nation, by, at string) (reason 
 func (db *DB) DestroyNationKey(ctx context.Context, nation, by string) error {
 	err := db.update(ctx, func(ctx context.Context, tx *sql.Tx) (func(), error) {
 		now := db.now().UTC()
-		reason, err := destroyKey(ctx, tx, nation, by, now.Format(stampLayout))
+		reason, err := destroyKey(ctx, tx, nation, by, now.Format(stampLayout), db.heads)
 		if err != nil {
 			return nil, err
 		}

@@ -18,6 +18,9 @@ type Stats struct {
 	// Head is the hash of the last event, in hex: kept elsewhere, it shows
 	// later that the ledger up to it was not rewritten.
 	Head string `json:"head"`
+	// AuditEntries and AuditHead are the same for the audit log.
+	AuditEntries int64  `json:"audit_entries"`
+	AuditHead    string `json:"audit_head"`
 }
 
 // Stats returns the database's counts.
@@ -26,8 +29,9 @@ func (db *DB) Stats(ctx context.Context) (Stats, error) { return stats(ctx, db.r
 func stats(ctx context.Context, r *sql.DB) (Stats, error) {
 	var s Stats
 	err := r.QueryRowContext(ctx, `SELECT (SELECT coalesce(max(seq), 0) FROM events), (SELECT count(*) FROM persons), (SELECT count(*) FROM flights),
-		coalesce((SELECT lower(hex(hash)) FROM events ORDER BY seq DESC LIMIT 1), '')`).
-		Scan(&s.Events, &s.Persons, &s.Flights, &s.Head)
+		coalesce((SELECT lower(hex(hash)) FROM events ORDER BY seq DESC LIMIT 1), ''),
+		(SELECT coalesce(max(seq), 0) FROM audit), coalesce((SELECT lower(hex(hash)) FROM audit ORDER BY seq DESC LIMIT 1), '')`).
+		Scan(&s.Events, &s.Persons, &s.Flights, &s.Head, &s.AuditEntries, &s.AuditHead)
 	if err != nil {
 		return s, fmt.Errorf("stats: %w", err)
 	}

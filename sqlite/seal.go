@@ -95,7 +95,7 @@ func (db *DB) encodeEvent(e airbridge.Event, nation string) ([]byte, error) {
 			return nil, err
 		}
 	}
-	if d.Reason != "" && nation != "" { // a flight's reasons are not about a person
+	if d.Reason != "" && nation != "" {
 		if d.Sealed, err = db.seal(nation, e.Stream, d.Reason); err != nil {
 			return nil, fmt.Errorf("seal reason on %s: %w", e.Stream, err)
 		}

@@ -391,7 +391,7 @@ func TestVerifyNamesEditedEvent(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if diffs, _, err := VerifyFile(ctx, copyDB(t, path)); err != nil || len(diffs) > 0 {
+	if diffs, _, err := VerifyFile(ctx, copyDB(t, path), &testKey); err != nil || len(diffs) > 0 {
 		t.Fatalf("VerifyFile of an unedited copy = %q, %v; want clean", diffs, err)
 	}
 
@@ -480,7 +480,7 @@ func TestVerifyNamesEditedEvent(t *testing.T) {
 			if err := raw.Close(); err != nil {
 				t.Fatal(err)
 			}
-			diffs, _, err := VerifyFile(ctx, edited)
+			diffs, _, err := VerifyFile(ctx, edited, &testKey)
 			if err != nil {
 				t.Fatalf("VerifyFile: %v", err)
 			}
@@ -936,8 +936,7 @@ func TestAccess(t *testing.T) {
 		accessChecks(t, accessUnderTest{db.Access, func(t *testing.T) int { return countRows(t, db, "sessions") }})
 	})
 	t.Run("offline", func(t *testing.T) {
-		// A database a server has run on (OpenAdmin cannot create one yet:
-		// see TestOpenAdminCreatesTheDatabase).
+		// A database a server has run on.
 		path := filepath.Join(t.TempDir(), "admin.db")
 		if err := openTest(t, path).Close(); err != nil {
 			t.Fatal(err)
@@ -1237,5 +1236,168 @@ func TestCredentialTimesCompareAsTimes(t *testing.T) {
 	}
 	if got, err := db.AuditLog(ctx, auth.AuditFilter{Action: "probe", Since: expiry.Add(500 * time.Millisecond), Limit: 10}); err != nil || len(got) != 0 {
 		t.Errorf("AuditLog since half a second after the only entry = %+v, %v; want none", got, err)
+	}
+}
+
+// TestLoginClearsExpiredSessions: each new session deletes the sessions that
+// have expired, so the table does not grow with every login ever made.
+func TestLoginClearsExpiredSessions(t *testing.T) {
+	ctx := context.Background()
+	db := newFixture(t).db
+	if err := db.AddUser(ctx, auth.User{Name: "coord.deu", Role: "coordinator", Nation: "DEU"}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	at := func(d time.Duration) string { return time.Now().Add(d).UTC().Format(time.RFC3339Nano) }
+	for i, expires := range []string{at(-time.Hour), at(-time.Second), at(time.Hour)} {
+		s := auth.Session{ID: fmt.Sprintf("s%d", i), User: "coord.deu", Hash: "h", CSRF: "c", Expires: expires}
+		if err := db.CreateSession(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The third login cleared the two expired sessions; its own is kept.
+	rows, err := db.r.Query(`SELECT id FROM sessions ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		rows.Scan(&id)
+		ids = append(ids, id)
+	}
+	if !slices.Equal(ids, []string{"s2"}) {
+		t.Errorf("sessions after three logins = %v, want only the live one [s2]", ids)
+	}
+}
+
+// TestSealedHeadsCatchRewrites: one who can write the file can edit an event
+// and recompute every hash after it, or cut the audit log's tail; the chain
+// alone then holds, and only the heads sealed under the master key show it.
+func TestSealedHeadsCatchRewrites(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "heads.db")
+	db, err := Open(ctx, path, testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{t: t, db: db, ctx: ctx}
+	f.configure()
+	f.register("G1", "DEU", person("P1", "own_citizen", "DOC1"))
+	f.register("G2", "USA", person("P2", "at_risk"))
+	for _, name := range []string{"a", "b", "c"} {
+		if err := db.AddUser(ctx, auth.User{Name: name, Role: "planner"}, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	other, _ := vault.GenerateMasterKey()
+
+	rewriteLedger := func(t *testing.T, raw *sql.DB) {
+		// Change who did the first event, then recompute the whole chain.
+		if _, err := raw.Exec(`UPDATE events SET actor = 'nobody' WHERE seq = 1`); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := raw.Query(`SELECT seq, stream, type, data, actor, site, key, time FROM events ORDER BY seq`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type row struct {
+			seq                               int64
+			stream, typ, actor, site, key, at string
+			data                              []byte
+		}
+		var all []row
+		for rows.Next() {
+			var r row
+			rows.Scan(&r.seq, &r.stream, &r.typ, &r.data, &r.actor, &r.site, &r.key, &r.at)
+			all = append(all, r)
+		}
+		rows.Close()
+		var prev []byte
+		for _, r := range all {
+			prev = chainHash(prev, r.seq, r.stream, r.typ, r.data, r.actor, r.site, r.key, r.at)
+			if _, err := raw.Exec(`UPDATE events SET hash = ? WHERE seq = ?`, prev, r.seq); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	cutAudit := func(t *testing.T, raw *sql.DB) {
+		if _, err := raw.Exec(`DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit)`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	forgeSeal := func(t *testing.T, raw *sql.DB) {
+		if _, err := raw.Exec(`UPDATE meta SET value = replace(value, substr(value, -4), '0000') WHERE key = 'ledger_seal'`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name  string
+		edit  func(*testing.T, *sql.DB)
+		key   *vault.MasterKey
+		wants string // "" : verifies clean
+	}{
+		{"untouched, with the key", nil, &testKey, ""},
+		{"untouched, without the key", nil, nil, ""},
+		{"rewritten ledger, without the key", rewriteLedger, nil, ""},
+		{"rewritten ledger, with the key", rewriteLedger, &testKey, "the ledger was rewritten"},
+		{"cut audit log, without the key", cutAudit, nil, ""},
+		{"cut audit log, with the key", cutAudit, &testKey, "its tail was deleted"},
+		{"forged seal", forgeSeal, &testKey, "does not match the master key"},
+		{"another master key", nil, &other, "does not match the master key"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			edited := copyDB(t, path)
+			if tt.edit != nil {
+				raw, err := sql.Open("sqlite", edited)
+				if err != nil {
+					t.Fatal(err)
+				}
+				tt.edit(t, raw)
+				raw.Close()
+			}
+			diffs, _, err := VerifyFile(ctx, edited, tt.key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Join(diffs, "\n")
+			switch {
+			case tt.wants == "" && got != "":
+				t.Errorf("VerifyFile = %q, want clean", got)
+			case tt.wants != "" && !strings.Contains(got, tt.wants):
+				t.Errorf("VerifyFile = %q, want it to say %q", got, tt.wants)
+			}
+		})
+	}
+}
+
+// TestNewDatabaseIsPrivate: a new database and its log are readable by their
+// owner only.
+func TestNewDatabaseIsPrivate(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "private.db")
+	f := &fixture{t: t, db: openTest(t, path), ctx: context.Background()}
+	f.configure()
+	for _, p := range []string{path, path + "-wal"} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+			t.Errorf("%s has mode %04o, want no access for others", filepath.Base(p), perm)
+		}
+	}
+	admin := filepath.Join(dir, "admin.db")
+	a, err := OpenAdmin(context.Background(), admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	if fi, err := os.Stat(admin); err != nil || fi.Mode().Perm()&0o077 != 0 {
+		t.Errorf("OpenAdmin created %s with mode %v (%v), want 0600", admin, fi.Mode().Perm(), err)
 	}
 }

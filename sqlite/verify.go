@@ -5,20 +5,24 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"time"
 
 	"airbridge"
+	"airbridge/vault"
 )
 
 // Verify refolds the whole ledger into a fresh state and compares it with the
 // read tables. It returns one line per difference; none means the tables are
 // exactly what the ledger says.
-func (db *DB) Verify(ctx context.Context) ([]string, error) { return verify(ctx, db.r) }
+func (db *DB) Verify(ctx context.Context) ([]string, error) { return verify(ctx, db.r, db.heads) }
 
 // VerifyFile verifies the airbridge database at path without writing to it,
 // so that it can check a ledger while a server writes it. It returns the
-// differences and the counts of what it checked.
-func VerifyFile(ctx context.Context, path string) ([]string, Stats, error) {
+// differences and the counts of what it checked. Given the master key, it
+// also checks the chains against their sealed heads, which shows a chain
+// rewritten or cut short by someone who could write the file.
+func VerifyFile(ctx context.Context, path string, key *vault.MasterKey) ([]string, Stats, error) {
 	if err := Check(ctx, path); err != nil {
 		return nil, Stats{}, err
 	}
@@ -28,7 +32,11 @@ func VerifyFile(ctx context.Context, path string) ([]string, Stats, error) {
 	}
 	defer r.Close()
 	r.SetMaxOpenConns(1)
-	diffs, err := verify(ctx, r)
+	var heads *sealer
+	if key != nil {
+		heads = newSealer(*key)
+	}
+	diffs, err := verify(ctx, r, heads)
 	if err != nil {
 		return nil, Stats{}, err
 	}
@@ -36,7 +44,7 @@ func VerifyFile(ctx context.Context, path string) ([]string, Stats, error) {
 	return diffs, stats, err
 }
 
-func verify(ctx context.Context, r *sql.DB) ([]string, error) {
+func verify(ctx context.Context, r *sql.DB, heads *sealer) ([]string, error) {
 	// One read transaction, so the ledger and the tables are seen at the same
 	// instant while writers go on.
 	tx, err := r.BeginTx(ctx, nil)
@@ -85,7 +93,18 @@ func verify(ctx context.Context, r *sql.DB) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(audit, airbridge.Diff(public(refold), public(tables))...), nil
+	var sealed []string
+	for _, c := range []struct {
+		name, table, what string
+		required          bool
+	}{{ledgerSeal, "events", "ledger", true}, {auditSeal, "audit", "audit log", false}} {
+		d, err := heads.checkHead(ctx, tx, c.name, c.table, c.what, c.required)
+		if err != nil {
+			return nil, err
+		}
+		sealed = append(sealed, d...)
+	}
+	return slices.Concat(audit, sealed, airbridge.Diff(public(refold), public(tables))), nil
 }
 
 // public drops what is sealed from s, and the document index built from it.

@@ -147,12 +147,15 @@ func sealAAD(key, aad string) []byte { return []byte(key + "\x00" + aad) }
 func (kr *Keyring) Seal(nation, aad string, plaintext []byte) (key string, box []byte, err error) {
 	kr.mu.RLock()
 	k := kr.current(nation)
+	var aead cipher.AEAD
+	if k != nil {
+		key, aead = KeyName(k.nation, k.version), k.aead
+	}
 	kr.mu.RUnlock()
-	if k == nil {
+	if aead == nil {
 		return "", nil, fmt.Errorf("nation %s has no live data key", nation)
 	}
-	key = KeyName(k.nation, k.version)
-	box, err = sealWith(k.aead, sealAAD(key, aad), plaintext)
+	box, err = sealWith(aead, sealAAD(key, aad), plaintext)
 	return key, box, err
 }
 
@@ -161,11 +164,15 @@ func (kr *Keyring) Seal(nation, aad string, plaintext []byte) (key string, box [
 func (kr *Keyring) Open(key, aad string, box []byte) ([]byte, error) {
 	kr.mu.RLock()
 	k, err := kr.find(key)
+	var aead cipher.AEAD
+	if err == nil {
+		aead = k.aead // read under the lock: Destroy clears it
+	}
 	kr.mu.RUnlock()
 	if err != nil {
 		return nil, err
 	}
-	b, err := openWith(k.aead, sealAAD(key, aad), box)
+	b, err := openWith(aead, sealAAD(key, aad), box)
 	if err != nil {
 		return nil, fmt.Errorf("sealed data under %s does not open: it was altered or belongs elsewhere", key)
 	}
@@ -177,8 +184,8 @@ func (kr *Keyring) Open(key, aad string, box []byte) ([]byte, error) {
 // holding it.
 func (kr *Keyring) BlindIndex(nation, number string) (string, error) {
 	kr.mu.RLock()
+	defer kr.mu.RUnlock()
 	k := kr.current(nation)
-	kr.mu.RUnlock()
 	if k == nil {
 		return "", fmt.Errorf("nation %s has no live data key", nation)
 	}
@@ -215,7 +222,7 @@ func (kr *Keyring) Destroy(nation string, at time.Time) {
 	defer kr.mu.Unlock()
 	for _, k := range kr.keys[nation] {
 		if k.aead != nil {
-			clear(k.index)
+			// Not cleared in place: a reader may be hashing with it now.
 			k.aead, k.index, k.destroyed = nil, nil, at
 		}
 	}

@@ -157,7 +157,8 @@ func ParseKeyName(name string) (nation string, version int, err error) {
 	if ok {
 		version, err = strconv.Atoi(v)
 	}
-	if !ok || err != nil || version < 1 || nation == "" {
+	// Only the form KeyName writes: no sign, no leading zeros.
+	if !ok || err != nil || version < 1 || nation == "" || KeyName(nation, version) != name {
 		return "", 0, fmt.Errorf("%q is not a data key name", name)
 	}
 	return nation, version, nil

@@ -119,3 +119,65 @@ func TestSealOpenDestroy(t *testing.T) {
 		t.Errorf("seal under a new version: %q %v", key, err)
 	}
 }
+
+func FuzzParseMasterKey(f *testing.F) {
+	k, _ := GenerateMasterKey()
+	f.Add(k.String())
+	f.Add(" \n")
+	f.Add("c2hvcnQ=")
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := ParseMasterKey(s)
+		if err != nil {
+			if strings.Contains(err.Error(), strings.TrimSpace(s)) && len(strings.TrimSpace(s)) > 8 {
+				t.Errorf("the error repeats the key text: %v", err)
+			}
+			return
+		}
+		if again, err := ParseMasterKey(got.String()); err != nil || again != got {
+			t.Errorf("a parsed key does not survive its own text: %v", err)
+		}
+	})
+}
+
+func FuzzParseKeyName(f *testing.F) {
+	f.Add("DEU/1")
+	f.Add("/0")
+	f.Add("DEU/-1")
+	f.Add("DEU/01")
+	f.Fuzz(func(t *testing.T, s string) {
+		nation, version, err := ParseKeyName(s)
+		if err != nil {
+			return
+		}
+		if version < 1 || nation == "" || KeyName(nation, version) != s {
+			t.Errorf("ParseKeyName(%q) = %q, %d", s, nation, version)
+		}
+	})
+}
+
+// TestDestroyRacesReaders: sealing, opening and indexing while the key is
+// destroyed either work or fail cleanly; run with -race.
+func TestDestroyRacesReaders(t *testing.T) {
+	for range 50 {
+		kr := NewKeyring()
+		dk, _ := NewDataKey()
+		kr.Add("DEU", 1, dk)
+		key, box, _ := kr.Seal("DEU", "person/P1", []byte("x"))
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for range 100 {
+				kr.Open(key, "person/P1", box)
+				kr.Seal("DEU", "person/P2", []byte("y"))
+				kr.BlindIndex("DEU", "P1")
+				kr.BlindIndexes("P1")
+			}
+		}()
+		kr.Destroy("DEU", time.Now())
+		<-done
+		var destroyed *DestroyedError
+		if _, err := kr.Open(key, "person/P1", box); !errors.As(err, &destroyed) {
+			t.Fatalf("open after destroy: %v", err)
+		}
+	}
+}

@@ -50,9 +50,7 @@ func (env *environment) demo(args []string) error {
 	if err := writeDemoTokens(demoTokensFile(*path), users); err != nil {
 		return err
 	}
-	none, rate := "", server.DefaultOptions.RatePerSecond
-	web := webFlags{keyFile: &none, tlsCert: &none, tlsKey: &none, rate: &rate}
-	return env.listenAndServe(db, *addr, *level, web, func(url string) {
+	return serveOn(env.ctx, db, *addr, env.logger(*level), server.DefaultOptions, nil, func(url string) {
 		fmt.Fprintf(env.stdout, "airbridge %s demo: kabul-2021 (seed %d), %d persons, %d flights, %d events in %s, ready in %s\n",
 			version, *seed, stats.Persons, stats.Flights, stats.Events, *path, time.Since(start).Round(time.Millisecond))
 		fmt.Fprintf(env.stdout, "serving on %s; personal data sealed under the master key in %s\n", url, demoKeyFile(*path))

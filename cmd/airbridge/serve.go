@@ -32,12 +32,16 @@ func (env *environment) serve(args []string) error {
 	if err != nil {
 		return err
 	}
+	opts, tlsConfig, err := web.config() // before the database is created or opened
+	if err != nil {
+		return err
+	}
 	db, err := sqlite.Open(env.ctx, *path, key)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	return env.listenAndServe(db, *addr, *level, web, func(url string) {
+	return serveOn(env.ctx, db, *addr, env.logger(*level), opts, tlsConfig, func(url string) {
 		fmt.Fprintf(env.stdout, "airbridge %s serving %s on %s\n", version, *path, url)
 	})
 }
@@ -83,25 +87,24 @@ func (env *environment) logger(level slog.Level) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(env.stderr, opts))
 }
 
-// listenAndServe serves db on addr until the context ends, then shuts down
-// gracefully. ready is called with the server's URL once it accepts requests.
-func (env *environment) listenAndServe(db *sqlite.DB, addr string, level slog.Level, web webFlags, ready func(url string)) error {
+// config checks the serving flags and returns the server's options and TLS
+// configuration (nil: plain HTTP).
+func (web webFlags) config() (server.Options, *tls.Config, error) {
 	if (*web.tlsCert == "") != (*web.tlsKey == "") {
-		return errors.New("give both --tls-cert and --tls-key, or neither")
+		return server.Options{}, nil, errors.New("give both --tls-cert and --tls-key, or neither")
 	}
 	var tlsConfig *tls.Config
 	if *web.tlsCert != "" {
 		pair, err := tls.LoadX509KeyPair(*web.tlsCert, *web.tlsKey)
 		if err != nil {
-			return fmt.Errorf("TLS: %w", err)
+			return server.Options{}, nil, fmt.Errorf("TLS: %w", err)
 		}
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
 	}
 	if *web.rate < 0 {
-		return fmt.Errorf("--rate-limit %v: must be 0 or more", *web.rate)
+		return server.Options{}, nil, fmt.Errorf("--rate-limit %v: must be 0 or more", *web.rate)
 	}
-	opts := server.Options{RatePerSecond: *web.rate, RateBurst: int(2 * *web.rate)}
-	return serveOn(env.ctx, db, addr, env.logger(level), opts, tlsConfig, ready)
+	return server.Options{RatePerSecond: *web.rate, RateBurst: int(2 * *web.rate)}, tlsConfig, nil
 }
 
 // serveInProcess serves db on a free loopback port in the background, logging

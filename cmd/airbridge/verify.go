@@ -4,11 +4,13 @@ import (
 	"fmt"
 
 	"airbridge/sqlite"
+	"airbridge/vault"
 )
 
 func (env *environment) verify(args []string) error {
-	fs := env.flags("verify", "verify --db FILE")
+	fs := env.flags("verify", "verify --db FILE [--key-file FILE]")
 	path := fs.String("db", env.getenv("AIRBRIDGE_DB"), "database file to check (env AIRBRIDGE_DB)")
+	keyFile := fs.String("key-file", env.getenv("AIRBRIDGE_KEY_FILE"), "the master key, to check the chains against their sealed heads (env AIRBRIDGE_KEY_FILE or AIRBRIDGE_MASTER_KEY); optional")
 	if err := env.parse(fs, args); err != nil {
 		return err
 	}
@@ -16,7 +18,15 @@ func (env *environment) verify(args []string) error {
 		fmt.Fprintln(env.stderr, "airbridge verify: --db is required")
 		return exitError(2)
 	}
-	diffs, stats, err := sqlite.VerifyFile(env.ctx, *path)
+	var key *vault.MasterKey
+	if *keyFile != "" || env.getenv("AIRBRIDGE_MASTER_KEY") != "" {
+		k, err := env.masterKey(*keyFile)
+		if err != nil {
+			return err
+		}
+		key = &k
+	}
+	diffs, stats, err := sqlite.VerifyFile(env.ctx, *path, key)
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
@@ -31,6 +41,14 @@ func (env *environment) verify(args []string) error {
 		*path, stats.Events, stats.Persons, stats.Flights)
 	if stats.Head != "" {
 		fmt.Fprintf(env.stdout, "head of the chain: event %d, %s\n", stats.Events, stats.Head)
+	}
+	if stats.AuditHead != "" {
+		fmt.Fprintf(env.stdout, "head of the audit log: entry %d, %s\n", stats.AuditEntries, stats.AuditHead)
+	}
+	if key == nil {
+		fmt.Fprintln(env.stdout, "the heads were not checked against their seals: give the master key (--key-file) to detect a rewritten chain")
+	} else {
+		fmt.Fprintf(env.stdout, "the heads match their seals under master key %s\n", key.ID())
 	}
 	return nil
 }
