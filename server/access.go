@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -64,23 +65,24 @@ func (s *Server) guard(w http.ResponseWriter, r *http.Request) {
 		who = everyone // unknown routes and wrong methods: still only for callers
 	}
 	if who == nil {
-		if pattern == "POST /api/login" && !s.allowRate(w, r, "ip:"+clientIP(r)) {
-			return
-		}
-		s.mux.ServeHTTP(w, r)
+		s.mux.ServeHTTP(w, r) // login limits itself
 		return
 	}
-	c, err := s.authenticate(r)
+	c, err := s.authenticate(w, r)
 	if err != nil {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="airbridge"`)
+		if airbridge.ErrorCode(err) == airbridge.EUNAUTHENTICATED {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="airbridge"`)
+		}
 		s.error(w, r, err)
 		return
 	}
+	// A token has its own bucket; browser sessions share their user's, or
+	// each login would bring a fresh one.
 	key := "token:" + c.TokenID
 	if c.session != nil {
-		key = "session:" + c.session.ID
+		key = "user:" + c.User
 	}
-	if !s.allowRate(w, r, key) {
+	if !s.allow(w, r, s.limiter, key) {
 		return
 	}
 	if c.session != nil && r.Method != http.MethodGet && r.Method != http.MethodHead &&
@@ -96,7 +98,7 @@ func (s *Server) guard(w http.ResponseWriter, r *http.Request) {
 }
 
 // authenticate finds the caller from a bearer token or a session cookie.
-func (s *Server) authenticate(r *http.Request) (caller, error) {
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (caller, error) {
 	ctx := r.Context()
 	if h := r.Header.Get("Authorization"); h != "" {
 		secret, ok := strings.CutPrefix(h, "Bearer ")
@@ -109,7 +111,7 @@ func (s *Server) authenticate(r *http.Request) (caller, error) {
 		}
 		u, err := s.ledger.TokenUser(ctx, id, hash)
 		if err != nil {
-			return caller{}, s.badCredentials(r, "token "+id, err)
+			return caller{}, s.badCredentials(w, r, "token "+id, err)
 		}
 		p := u.Principal()
 		p.TokenID = id
@@ -122,7 +124,7 @@ func (s *Server) authenticate(r *http.Request) (caller, error) {
 		}
 		u, sess, err := s.ledger.SessionUser(ctx, id, hash)
 		if err != nil {
-			return caller{}, s.badCredentials(r, "session "+id, err)
+			return caller{}, s.badCredentials(w, r, "session "+id, err)
 		}
 		p := u.Principal()
 		p.SessionID = id
@@ -131,27 +133,40 @@ func (s *Server) authenticate(r *http.Request) (caller, error) {
 	return caller{}, airbridge.Errorf(airbridge.EUNAUTHENTICATED, "this route needs an API token (Authorization: Bearer …) or a login session")
 }
 
-// badCredentials records a refused token or session, whose secret is never
-// logged, and answers 401.
-func (s *Server) badCredentials(r *http.Request, target string, err error) error {
+// badCredentials answers a refused token or session, whose secret is never
+// logged: 401, recorded in the audit log. A client address refused more
+// often than s.failures allows is answered 429 instead, unrecorded, so that
+// guessing cannot flood the audit log or the writer that appends to it.
+func (s *Server) badCredentials(w http.ResponseWriter, r *http.Request, target string, err error) error {
 	if !errors.Is(err, auth.ErrBadCredentials) {
 		return err
+	}
+	if ok, wait := s.failures.Allow("ip:"+clientIP(r), time.Now()); !ok {
+		return tooMany(w, wait)
 	}
 	s.audit(r, auth.AuditEntry{Actor: "ip:" + clientIP(r), Action: "auth.failed", Target: target, Outcome: "denied"})
 	return airbridge.Errorf(airbridge.EUNAUTHENTICATED, "the token or session is unknown, revoked, expired, or its user is disabled")
 }
 
-func (s *Server) allowRate(w http.ResponseWriter, r *http.Request, key string) bool {
-	if s.limiter == nil {
+// allow takes a request from the bucket of key in l (nil: no limit). If the
+// bucket is empty it answers 429 and returns false.
+func (s *Server) allow(w http.ResponseWriter, r *http.Request, l *auth.Limiter, key string) bool {
+	if l == nil {
 		return true
 	}
-	ok, wait := s.limiter.Allow(key, time.Now())
+	ok, wait := l.Allow(key, time.Now())
 	if !ok {
-		secs := int(wait.Seconds() + 0.999)
-		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
-		s.error(w, r, airbridge.Errorf(airbridge.ERATELIMITED, "too many requests; retry in %s", wait.Round(time.Millisecond)))
+		s.error(w, r, tooMany(w, wait))
 	}
 	return ok
+}
+
+// tooMany sets Retry-After to wait, in whole seconds rounded up, and returns
+// the error of a 429.
+func tooMany(w http.ResponseWriter, wait time.Duration) error {
+	secs := int(wait.Seconds() + 0.999)
+	w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+	return airbridge.Errorf(airbridge.ERATELIMITED, "too many requests; retry in %s", wait.Round(time.Millisecond))
 }
 
 // deny answers 403 and records the refusal in the audit log.
@@ -175,26 +190,40 @@ func nationName(n string) string {
 
 // allowNation checks the caller's scope on this route against the nations of
 // the request's subjects; it answers 403 and returns false if one is not the
-// caller's.
+// caller's. A caller whose scope is self is refused whatever the nation: its
+// handler lets it act on its own credentials before asking.
 func (s *Server) allowNation(w http.ResponseWriter, r *http.Request, nations ...string) bool {
 	c := callerOf(r)
-	if s.rules[r.Pattern][c.Role] != ownNation || c.Nation == auth.Coalition {
+	switch s.rules[r.Pattern][c.Role] {
+	case anyNation:
+		return true
+	case ownNation:
+		if c.Nation == auth.Coalition {
+			return true
+		}
+		for _, n := range nations {
+			if n != c.Nation {
+				s.deny(w, r, c, fmt.Sprintf("a %s of %s may not %s %s: it concerns %s", c.Role, c.Nation, r.Method, r.URL.Path, nationName(n)))
+				return false
+			}
+		}
 		return true
 	}
-	for _, n := range nations {
-		if n != c.Nation {
-			s.deny(w, r, c, fmt.Sprintf("a %s of %s may not %s %s: it concerns %s", c.Role, c.Nation, r.Method, r.URL.Path, n))
-			return false
-		}
-	}
-	return true
+	s.deny(w, r, c, fmt.Sprintf("a %s may %s %s only for its own credentials", c.Role, r.Method, r.URL.Path))
+	return false
 }
 
-// ownScope reports whether the caller's scope on this route depends on the
-// subject's nation, so that a handler looks the subject up only then.
+// ownScope reports whether allowNation may refuse the caller on this route,
+// so that a handler looks the subject up only then.
 func (s *Server) ownScope(r *http.Request) bool {
 	c := callerOf(r)
-	return s.rules[r.Pattern][c.Role] == ownNation && c.Nation != auth.Coalition
+	switch s.rules[r.Pattern][c.Role] {
+	case anyNation:
+		return false
+	case ownNation:
+		return c.Nation != auth.Coalition
+	}
+	return true
 }
 
 // commandNations returns the nations of the subjects of cmd: those named in
@@ -241,8 +270,61 @@ func (s *Server) commandNations(ctx context.Context, cmd airbridge.Command) ([]s
 		return lookup("flight", c.FlightID)
 	case *airbridge.BoardGroup:
 		return lookup("flight", c.FlightID)
+	case *airbridge.Scan:
+		return s.scanNations(ctx, c, lookup)
 	}
 	return nil, nil
+}
+
+// scanNations returns the nations a scan concerns. At the ramp a scan boards
+// the scanned person's group onto the flight it is manifested on, so it
+// concerns that flight's operator; gates and holding areas serve every
+// nation's people, so a scan there concerns none. A site or person that does
+// not exist, or a person on no flight, concerns none: the rules then refuse
+// the scan. The scan names the person by id or document; if it names both
+// (which the rules refuse), both count.
+//
+// The check reads the state before the scan is executed: a person moved to
+// another flight in between is boarded there. Closing that gap needs the
+// check inside the ledger's transaction.
+func (s *Server) scanNations(ctx context.Context, c *airbridge.Scan, lookup func(kind, id string) ([]string, error)) ([]string, error) {
+	sites, err := s.ledger.Sites(ctx)
+	if err != nil {
+		return nil, err
+	}
+	i := slices.IndexFunc(sites, func(site airbridge.Site) bool { return site.ID == c.Site })
+	if i < 0 || sites[i].Kind != airbridge.Ramp {
+		return nil, nil
+	}
+	var flights []string
+	onFlight := func(p *airbridge.Person, err error) error {
+		if airbridge.ErrorCode(err) == airbridge.ENOTFOUND {
+			return nil
+		}
+		if err == nil && p.FlightID != "" {
+			flights = append(flights, p.FlightID)
+		}
+		return err
+	}
+	if c.PersonID != "" {
+		if err := onFlight(s.ledger.Person(ctx, c.PersonID)); err != nil {
+			return nil, err
+		}
+	}
+	if c.Document != "" {
+		if err := onFlight(s.ledger.PersonByDocument(ctx, c.Document)); err != nil {
+			return nil, err
+		}
+	}
+	var nations []string
+	for _, id := range flights {
+		ns, err := lookup("flight", id)
+		if err != nil {
+			return nil, err
+		}
+		nations = append(nations, ns...)
+	}
+	return nations, nil
 }
 
 // visible reports whether the caller may see a person's personal data: the
@@ -281,6 +363,52 @@ func withheld(c caller, nation string) string {
 		nation, nation, c.Role, nationName(c.Nation))
 }
 
+// byNeed reports whether c is shown p's personal data only because p is on a
+// flight of c's nation: a manifest officer reading another nation's person.
+// p must already be scoped (scopePerson, visible). A manifest officer may
+// manifest any staged group onto its flight and so gain sight of it: that is
+// seat-sharing, but it must be traceable (auditShown).
+func byNeed(c caller, p *airbridge.Person) bool {
+	return c.Role == auth.ManifestOfficer && p.Nation != c.Nation && p.Redacted == "" && !p.PersonalData.IsZero()
+}
+
+// maxListed bounds the persons and flights an access.personal_data entry
+// names; the rest are counted. The flight and the entry's time identify them
+// through the ledger.
+const maxListed = 20
+
+// auditShown records, in one access.personal_data entry about target, the
+// persons among ps (already scoped) whose personal data the request shows
+// byNeed, and their flights. It writes nothing if there are none. If the
+// entry cannot be written the caller must not show the data: a read that
+// cannot be traced does not happen.
+func (s *Server) auditShown(r *http.Request, target string, ps ...airbridge.Person) error {
+	c := callerOf(r)
+	var persons, flights []string
+	n := 0
+	for i := range ps {
+		p := &ps[i]
+		if !byNeed(c, p) {
+			continue
+		}
+		n++
+		if len(persons) < maxListed {
+			persons = append(persons, p.ID+" ("+p.Nation+")")
+		}
+		if len(flights) < maxListed && !slices.Contains(flights, p.FlightID) {
+			flights = append(flights, p.FlightID)
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	detail := fmt.Sprintf("on flight %s of %s: %s", strings.Join(flights, ", "), c.Nation, strings.Join(persons, ", "))
+	if n > len(persons) {
+		detail += fmt.Sprintf(" and %d more", n-len(persons))
+	}
+	return s.ledger.Audit(r.Context(), auth.AuditEntry{Actor: c.User, Action: "access.personal_data", Target: target, Outcome: "ok", Detail: detail})
+}
+
 func clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
@@ -289,18 +417,69 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
-// login checks a user name and password and starts a browser session.
-func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+// decodeSmall decodes a request body of at most 4096 bytes strictly into v.
+func decodeSmall(w http.ResponseWriter, r *http.Request, v any) error {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 4<<10))
 	if err != nil {
-		s.error(w, r, airbridge.Errorf(airbridge.ETOOLARGE, "a login body is at most 4096 bytes"))
-		return
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return airbridge.Errorf(airbridge.ETOOLARGE, "the body is at most 4096 bytes")
+		}
+		return airbridge.Errorf(airbridge.EMALFORMED, "reading the request body: %v", err)
 	}
+	return decodeStrict(body, v)
+}
+
+// hashSlots bounds the argon2 computations that run at once: each takes
+// 19 MiB and tens of milliseconds of a core, and anyone may try to log in.
+type hashSlots chan struct{}
+
+// acquire waits for a slot until ctx ends, which is when the client has
+// gone: the 429 it then returns reaches nobody, but the metrics count it.
+func (h hashSlots) acquire(ctx context.Context) error {
+	select {
+	case h <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return airbridge.Errorf(airbridge.ERATELIMITED, "gave up waiting to hash a password: %v", context.Cause(ctx))
+	}
+}
+
+func (h hashSlots) release() { <-h }
+
+// checkLogin returns the user called name, whether there is one, and
+// whether password is its password. It checks in one of s.hashing's slots,
+// and gives up waiting for one when ctx ends.
+func (s *Server) checkLogin(ctx context.Context, name, password string) (u auth.User, known, ok bool, err error) {
+	if err := s.hashing.acquire(ctx); err != nil {
+		return u, false, false, err
+	}
+	defer s.hashing.release()
+	u, err = s.ledger.User(ctx, name)
+	switch {
+	case err == nil && u.Password != "":
+		ok, _ = auth.CheckPassword(u.Password, password)
+		return u, true, ok, nil
+	case err == nil || airbridge.ErrorCode(err) == airbridge.ENOTFOUND:
+		auth.DummyCheck(password) // an unknown user takes as long as a known one
+		return u, err == nil, false, nil
+	}
+	return u, false, false, err
+}
+
+// unknownUser is the target of a refused login whose user name is not a
+// user's: what was typed may be a password.
+const unknownUser = "(unknown user)"
+
+// login checks a user name and password and starts a browser session.
+// Attempts are limited per client address and per user name, apart from the
+// API's limit, and wait for one of s.hashing's slots to check the password.
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		User     string `json:"user"`
 		Password string `json:"password"`
 	}
-	if err := decodeStrict(body, &in); err != nil {
+	if err := decodeSmall(w, r, &in); err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -308,22 +487,30 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, airbridge.Errorf(airbridge.EINVALID, "give \"user\" and \"password\""))
 		return
 	}
-	if !s.allowRate(w, r, "login:"+in.User) {
+	// Each attempt from here on is audited.
+	if !s.allow(w, r, s.loginsByIP, "ip:"+clientIP(r)) {
 		return
 	}
-	u, err := s.ledger.User(r.Context(), in.User)
-	ok := false
-	switch {
-	case err == nil && u.Password != "":
-		ok, _ = auth.CheckPassword(u.Password, in.Password)
-	case err == nil || airbridge.ErrorCode(err) == airbridge.ENOTFOUND:
-		auth.DummyCheck(in.Password) // an unknown user takes as long as a known one
-	default:
-		s.error(w, r, err)
-		return
+	var u auth.User
+	known, ok := false, false
+	// A name that is not valid is nobody's: it needs no limit of its own, no
+	// look-up and no password check.
+	if auth.ValidUserName(in.User) == nil {
+		if !s.allow(w, r, s.loginsByUser, "user:"+in.User) {
+			return
+		}
+		var err error
+		if u, known, ok, err = s.checkLogin(r.Context(), in.User, in.Password); err != nil {
+			s.error(w, r, err)
+			return
+		}
 	}
 	if !ok || u.Disabled != "" {
-		s.audit(r, auth.AuditEntry{Actor: "ip:" + clientIP(r), Action: "login", Target: in.User, Outcome: "denied"})
+		target := unknownUser
+		if known {
+			target = u.Name
+		}
+		s.audit(r, auth.AuditEntry{Actor: "ip:" + clientIP(r), Action: "login", Target: target, Outcome: "denied"})
 		s.error(w, r, airbridge.Errorf(airbridge.EUNAUTHENTICATED, "wrong user name or password, or the user is disabled"))
 		return
 	}
@@ -371,15 +558,10 @@ func (s *Server) whoami(w http.ResponseWriter, r *http.Request) {
 // destroyKey crypto-shreds a nation's personal data. Two commanders must
 // agree: the caller, and another whose token comes in ConfirmHeader.
 func (s *Server) destroyKey(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 4<<10))
-	if err != nil {
-		s.error(w, r, airbridge.Errorf(airbridge.ETOOLARGE, "the body is at most 4096 bytes"))
-		return
-	}
 	var in struct {
 		Nation string `json:"nation"`
 	}
-	if err := decodeStrict(body, &in); err != nil {
+	if err := decodeSmall(w, r, &in); err != nil {
 		s.error(w, r, err)
 		return
 	}

@@ -14,6 +14,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -26,6 +27,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"airbridge"
 	"airbridge/auth"
@@ -67,7 +69,8 @@ func userName(role auth.Role, nation string) string {
 
 // authzWorld is a server over a database holding:
 //
-//	an operation with nations USA and DEU; sites gate1 (gate), hold1 (holding)
+//	an operation with nations USA and DEU; sites gate1 (gate), hold1
+//	(holding), ramp1 (ramp)
 //	per nation N in {USA, DEU}, with n = lower-case N:
 //	  group g-n ("Family of N") with person p-n, registered, document DOC-N
 //	  flight F-N operated by N
@@ -75,6 +78,8 @@ func userName(role auth.Role, nation string) string {
 //	group x-usa with person x-usa-1, of USA, manifested on F-DEU
 //	a user with an API token for every role bound to USA, to DEU and to the
 //	coalition (userName), and desk.usa, a coordinator of USA with a password
+//	per nation N: spare.n, a disabled gate agent of N, whose token spentN
+//	is revoked
 type authzWorld struct {
 	s        *Server
 	srv      *httptest.Server
@@ -87,7 +92,9 @@ type authzWorld struct {
 
 const deskPassword = "correct horse battery staple"
 
-func newAuthzWorld(t *testing.T, opts Options, tls bool) *authzWorld {
+// newAuthzWorld returns a world served with opts, over TLS if tls; each of
+// configure changes the server before it serves.
+func newAuthzWorld(t *testing.T, opts Options, tls bool, configure ...func(*Server)) *authzWorld {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "authz.db"), authzKey)
@@ -105,6 +112,21 @@ func newAuthzWorld(t *testing.T, opts Options, tls bool) *authzWorld {
 		t.Fatal(err)
 	}
 	w.addUser(t, auth.User{Name: "desk.usa", Role: string(auth.Coordinator), Nation: home, Password: hash})
+	for _, n := range []string{home, abroad} {
+		name := "spare." + nationLabel(n)
+		if err := db.AddUser(ctx, auth.User{Name: name, Role: string(auth.GateAgent), Nation: n}, "test"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.IssueToken(ctx, auth.Token{ID: "spent" + n, User: name, Hash: "none"}, "test"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.RevokeToken(ctx, "spent"+n, "test"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.DisableUser(ctx, name, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	t.Cleanup(func() {
 		if problems, err := db.Verify(ctx); err != nil || len(problems) > 0 {
@@ -119,6 +141,9 @@ func newAuthzWorld(t *testing.T, opts Options, tls bool) *authzWorld {
 	w.seed(t)
 	w.srv.Close()
 	w.s = New(db, slog.New(slog.DiscardHandler), "authz", opts)
+	for _, f := range configure {
+		f(w.s)
+	}
 	if tls {
 		w.srv = httptest.NewTLSServer(w.s)
 	} else {
@@ -142,6 +167,7 @@ func (w *authzWorld) seed(t *testing.T) {
 		home, abroad, mustJSON(airbridge.DefaultCategories())))
 	w.must(t, commander, "POST", "/api/sites", `{"id":"gate1","kind":"gate"}`)
 	w.must(t, commander, "POST", "/api/sites", `{"id":"hold1","kind":"holding"}`)
+	w.must(t, commander, "POST", "/api/sites", `{"id":"ramp1","kind":"ramp"}`)
 	register := func(group, name, nation, person, surname, doc string) {
 		w.must(t, gate, "POST", "/api/groups", mustJSON(map[string]any{"id": group, "name": name, "nation": nation,
 			"persons": []map[string]any{{"id": person, "surname": surname, "given_names": "Ann", "birth_date": "1980-01-02",
@@ -405,8 +431,10 @@ var requests = map[string]request{
 			`{"gate":"gate1","window_start":"2021-08-20T10:00:00Z","window_end":"2021-08-20T09:00:00Z"}`
 	},
 
+	// A ramp scan concerns the operator of the person's flight (F-n), which
+	// is not boarding: 409.
 	"POST /api/scans": func(n string) (string, string) {
-		return "/api/scans", `{"person_id":"p-` + nationLabel(n) + `","site":"nosite"}`
+		return "/api/scans", `{"person_id":"m-` + nationLabel(n) + `-1","site":"ramp1"}`
 	},
 
 	"GET /api/flights": fixed("/api/flights", ""),
@@ -431,6 +459,20 @@ var requests = map[string]request{
 	// An allowed caller is refused by the two-person rule: the matrix
 	// never destroys a key (TestDestroyKey does).
 	"POST /api/keys/destroy": func(n string) (string, string) { return "/api/keys/destroy", fmt.Sprintf(`{"nation":%q}`, n) },
+
+	"GET /api/users": fixed("/api/users", ""),
+	"POST /api/users": func(n string) (string, string) { // 422: the password is short
+		return "/api/users", fmt.Sprintf(`{"name":"new.user","role":"gate_agent","nation":%q,"password":"short"}`, n)
+	},
+	"POST /api/users/{name}/disable": func(n string) (string, string) { // 409: disabled
+		return "/api/users/spare." + nationLabel(n) + "/disable", ""
+	},
+	"GET /api/tokens": fixed("/api/tokens?user=spare.usa", ""),
+	"POST /api/tokens": func(n string) (string, string) { // 409: the user is disabled
+		return "/api/tokens", fmt.Sprintf(`{"user":"spare.%s"}`, nationLabel(n))
+	},
+	// Revoking a token of another user: a caller's own token is TestTokenAdmin's.
+	"DELETE /api/tokens/{id}": func(n string) (string, string) { return "/api/tokens/spent" + n, "" }, // 409: revoked
 }
 
 func init() {
@@ -442,7 +484,8 @@ func init() {
 }
 
 // allowed is what the table says of a caller of role bound to nation on a
-// route with rule who, about a subject of nation subject.
+// route with rule who, about a subject of nation subject that is not the
+// caller's own credential (which self would allow).
 func allowed(who rule, role auth.Role, nation, subject string) bool {
 	if who == nil {
 		return true
@@ -575,11 +618,34 @@ func TestAuthorizationCells(t *testing.T) {
 		{"screener.deu", "POST", "/api/persons/p-usa/screening", `{"decision":"maybe"}`, false},
 		{"gate_agent.usa", "POST", "/api/persons/p-usa/screening", `{"decision":"maybe"}`, false},
 		{"gate_agent.deu", "POST", "/api/groups/g-usa/call", `{}`, false},
-		{"gate_agent.deu", "POST", "/api/scans", `{"person_id":"p-usa","site":"nosite"}`, true},
-		{"planner.coalition", "POST", "/api/scans", `{"person_id":"p-usa","site":"nosite"}`, false},
+		{"gate_agent.deu", "POST", "/api/scans", `{"person_id":"m-usa-1","site":"ramp1"}`, false},
+		{"manifest_officer.deu", "POST", "/api/scans", `{"document":"MANUSA","site":"ramp1"}`, false},
+		{"gate_agent.usa", "POST", "/api/scans", `{"person_id":"m-usa-1","site":"ramp1"}`, true},
+		{"gate_agent.coalition", "POST", "/api/scans", `{"person_id":"m-usa-1","site":"ramp1"}`, true},
+		{"planner.coalition", "POST", "/api/scans", `{"person_id":"p-usa","site":"gate1"}`, false},
 		{"commander.deu", "POST", "/api/keys/destroy", `{"nation":"USA"}`, false},
 		{"planner.coalition", "POST", "/api/keys/destroy", `{"nation":"USA"}`, false},
 		{"auditor.coalition", "POST", "/api/sites", `{"id":"gate1","kind":"gate"}`, false},
+
+		{"auditor.usa", "GET", "/api/users", "", true},
+		{"commander.deu", "GET", "/api/users", "", true},
+		{"planner.coalition", "GET", "/api/users", "", false},
+		{"commander.usa", "POST", "/api/users", `{"name":"x.y","role":"gate_agent","nation":"USA","password":"short"}`, true},
+		{"commander.deu", "POST", "/api/users", `{"name":"x.y","role":"gate_agent","nation":"USA","password":"short"}`, false},
+		{"coordinator.usa", "POST", "/api/users", `{"name":"x.y","role":"gate_agent","nation":"USA","password":"short"}`, false},
+		{"auditor.coalition", "POST", "/api/users", `{"name":"x.y","role":"gate_agent","nation":"USA","password":"short"}`, false},
+		{"commander.usa", "POST", "/api/users/spare.usa/disable", "", true},
+		{"commander.deu", "POST", "/api/users/spare.usa/disable", "", false},
+		{"coordinator.usa", "POST", "/api/users/spare.usa/disable", "", false},
+		{"auditor.deu", "GET", "/api/tokens", "", true},
+		{"gate_agent.coalition", "GET", "/api/tokens", "", false},
+		{"commander.usa", "POST", "/api/tokens", `{"user":"spare.usa"}`, true},
+		{"commander.deu", "POST", "/api/tokens", `{"user":"spare.usa"}`, false},
+		{"auditor.coalition", "POST", "/api/tokens", `{"user":"spare.usa"}`, false},
+		{"commander.usa", "DELETE", "/api/tokens/spentUSA", "", true},
+		{"commander.deu", "DELETE", "/api/tokens/spentUSA", "", false},
+		{"gate_agent.usa", "DELETE", "/api/tokens/spentUSA", "", false}, // not its own
+		{"auditor.coalition", "DELETE", "/api/tokens/spentUSA", "", false},
 	} {
 		role, label, _ := strings.Cut(c.user, ".")
 		nation := strings.ToUpper(label)
@@ -598,6 +664,56 @@ func TestAuthorizationCells(t *testing.T) {
 			t.Errorf("%s %s as %s: got %s, want it allowed", c.method, c.path, c.user, a)
 		}
 		w.noneDenied(t, c.method+" "+c.path+" as "+c.user)
+	}
+}
+
+// TestScanNation: a scan at the ramp boards onto the person's flight, so only
+// staff of the flight's nation (or of the coalition) may make it; at a gate
+// or holding area anybody's people pass.
+func TestScanNation(t *testing.T) {
+	t.Parallel()
+	w := newAuthzWorld(t, Options{}, false)
+	w.must(t, "planner.coalition", "POST", "/api/flights/F-DEU/boarding", "")
+	w.newAudit(t)
+	before := w.events(t)
+	// x-usa-1, of USA, is on F-DEU, which is boarding.
+	for _, c := range []struct {
+		user string
+		role auth.Role
+		body string
+	}{
+		{"gate_agent.usa", auth.GateAgent, `{"person_id":"x-usa-1","site":"ramp1"}`},
+		{"gate_agent.usa", auth.GateAgent, `{"document":"CROSS1","site":"ramp1"}`},
+		{"manifest_officer.usa", auth.ManifestOfficer, `{"person_id":"x-usa-1","site":"ramp1"}`},
+		{"screener.usa", auth.Screener, `{"person_id":"x-usa-1","document":"CROSS1","site":"ramp1"}`},
+	} {
+		a := w.send(t, c.user, "POST", "/api/scans", c.body)
+		if e := w.wantRefused(t, a, c.user, c.role, "POST", "/api/scans"); !strings.Contains(e.Message, abroad) {
+			t.Errorf("%s scanning %s: refused with %q, which does not name %s", c.user, c.body, e.Message, abroad)
+		}
+	}
+	if after := w.events(t); after != before {
+		t.Errorf("refused ramp scans boarded someone: %d events, were %d", after, before)
+	}
+	// At a gate or holding area the scan is allowed, and refused by the
+	// rules only because x-usa-1 is manifested.
+	for _, site := range []string{"gate1", "hold1"} {
+		a := w.send(t, "gate_agent.usa", "POST", "/api/scans", `{"person_id":"x-usa-1","site":"`+site+`"}`)
+		if a.status != http.StatusConflict {
+			t.Errorf("gate_agent.usa scanning x-usa-1 at %s: %s, want 409 from the rules", site, a)
+		}
+		w.noneDenied(t, "a scan at "+site)
+	}
+	// Nobody on a flight at the ramp: no nation, the rules refuse.
+	if a := w.send(t, "gate_agent.deu", "POST", "/api/scans", `{"person_id":"p-usa","site":"ramp1"}`); a.status != http.StatusConflict {
+		t.Errorf("a ramp scan of a person on no flight: %s, want 409", a)
+	}
+	w.noneDenied(t, "a ramp scan of a person on no flight")
+	// The flight's own nation boards.
+	var sr airbridge.ScanResult
+	if a := w.send(t, "gate_agent.deu", "POST", "/api/scans", `{"document":"CROSS1","site":"ramp1"}`); a.status != http.StatusOK ||
+		json.Unmarshal(a.body, &sr) != nil || sr.Person.Stage != airbridge.Boarded {
+		t.Errorf("gate_agent.deu scanning x-usa-1 at the ramp of F-DEU: %s, want boarded", a)
 	}
 }
 
@@ -857,6 +973,133 @@ func TestRedaction(t *testing.T) {
 	}
 }
 
+// TestNeedToKnowAudited: a manifest officer shown the personal data of
+// another nation's person, because the person is on its nation's flight, is
+// recorded, once per request; reads that show nothing by need are not.
+func TestNeedToKnowAudited(t *testing.T) {
+	t.Parallel()
+	w := newAuthzWorld(t, Options{}, false)
+	const officer = "manifest_officer.deu"
+	shown := func(what, target string, persons ...string) {
+		t.Helper()
+		var es []auth.AuditEntry
+		for _, e := range w.newAudit(t) {
+			if e.Action == "access.personal_data" {
+				es = append(es, e)
+			}
+		}
+		if len(es) != 1 || es[0].Actor != officer || es[0].Target != target || es[0].Outcome != "ok" ||
+			!strings.Contains(es[0].Detail, "F-DEU") {
+			t.Errorf("%s: access.personal_data entries %+v, want one by %s about %s naming F-DEU", what, es, officer, target)
+			return
+		}
+		for _, p := range persons {
+			if !strings.Contains(es[0].Detail, p) {
+				t.Errorf("%s: %q does not name %s", what, es[0].Detail, p)
+			}
+		}
+	}
+	w.newAudit(t)
+	var p airbridge.Person
+	w.get(t, officer, "/api/persons/x-usa-1", &p)
+	if p.Surname != "Crossing" {
+		t.Fatalf("%s does not see x-usa-1: %+v", officer, p)
+	}
+	shown("a person", "person/x-usa-1", "x-usa-1")
+	w.get(t, officer, "/api/persons?document=CROSS1", nil)
+	shown("a person by document", "person/x-usa-1", "x-usa-1")
+	w.get(t, officer, "/api/persons/x-usa-1/history", nil)
+	shown("a person's history", "person/x-usa-1", "x-usa-1")
+	w.get(t, officer, "/api/groups/x-usa", nil)
+	shown("a group", "group/x-usa", "x-usa-1")
+	w.get(t, officer, "/api/flights/F-DEU", nil)
+	shown("a flight's manifest", "flight/F-DEU", "x-usa-1")
+
+	// Its own nation's people, people withheld, and other roles: nothing.
+	for _, c := range [][2]string{
+		{officer, "/api/persons/m-deu-1"},
+		{officer, "/api/persons/m-usa-1"},
+		{officer, "/api/groups/m-usa"},
+		{"manifest_officer.usa", "/api/persons/m-usa-1"},
+		{"manifest_officer.usa", "/api/flights/F-DEU"},
+		{"gate_agent.usa", "/api/persons/x-usa-1"},
+		{"gate_agent.usa", "/api/flights/F-DEU"},
+	} {
+		w.get(t, c[0], c[1], nil)
+		for _, e := range w.newAudit(t) {
+			if e.Action == "access.personal_data" {
+				t.Errorf("GET %s as %s recorded %+v", c[1], c[0], e)
+			}
+		}
+	}
+	// The manifest's entry names the other nation's people only.
+	w.get(t, officer, "/api/flights/F-DEU", nil)
+	for _, e := range w.newAudit(t) {
+		if strings.Contains(e.Detail, "m-deu-1") {
+			t.Errorf("the entry names DEU's own m-deu-1: %+v", e)
+		}
+	}
+}
+
+// TestNeedToKnowBounded: one entry names at most maxListed persons and
+// counts the rest.
+func TestNeedToKnowBounded(t *testing.T) {
+	t.Parallel()
+	w := newAuthzWorld(t, Options{}, false)
+	w.newAudit(t)
+	ps := make([]airbridge.Person, maxListed+5)
+	for i := range ps {
+		ps[i] = airbridge.Person{ID: fmt.Sprintf("q-%02d", i), Nation: home, FlightID: "F-DEU",
+			PersonalData: airbridge.PersonalData{Surname: "Q"}}
+	}
+	officer := caller{Principal: auth.Principal{User: "manifest_officer.deu", Role: auth.ManifestOfficer, Nation: abroad}}
+	r := httptest.NewRequest("GET", "/api/flights/F-DEU", nil)
+	r = r.WithContext(context.WithValue(r.Context(), callerKey{}, officer))
+	if err := w.s.auditShown(r, "flight/F-DEU", ps...); err != nil {
+		t.Fatal(err)
+	}
+	es := w.newAudit(t)
+	if len(es) != 1 {
+		t.Fatalf("entries %+v, want one", es)
+	}
+	d := es[0].Detail
+	if !strings.Contains(d, "q-00") || !strings.Contains(d, fmt.Sprintf("q-%02d", maxListed-1)) ||
+		strings.Contains(d, fmt.Sprintf("q-%02d", maxListed)) || !strings.HasSuffix(d, " and 5 more") || strings.Count(d, "F-DEU") != 1 {
+		t.Errorf("detail %q, want the first %d persons, the flight once, and 5 more", d, maxListed)
+	}
+}
+
+// failingAudit is a store whose audit log cannot be written.
+type failingAudit struct{ Ledger }
+
+func (failingAudit) Audit(context.Context, auth.AuditEntry) error {
+	return errors.New("audit log unavailable")
+}
+
+// TestNeedToKnowUntraceable: personal data shown by need is not shown if the
+// entry recording it cannot be written.
+func TestNeedToKnowUntraceable(t *testing.T) {
+	t.Parallel()
+	w := newAuthzWorld(t, Options{}, false)
+	w.srv.Close()
+	w.srv = httptest.NewServer(New(failingAudit{w.db}, slog.New(slog.DiscardHandler), "authz", Options{}))
+	t.Cleanup(w.srv.Close)
+	const officer = "manifest_officer.deu"
+	for _, path := range []string{"/api/persons/x-usa-1", "/api/persons?document=CROSS1", "/api/persons/x-usa-1/history",
+		"/api/groups/x-usa", "/api/flights/F-DEU"} {
+		a := w.send(t, officer, "GET", path, "")
+		if a.status != http.StatusInternalServerError || strings.Contains(string(a.body), "Crossing") {
+			t.Errorf("GET %s as %s with the audit log down: %s, want 500 without personal data", path, officer, a)
+		}
+	}
+	// What needs no entry is shown as ever.
+	var p airbridge.Person
+	w.get(t, officer, "/api/persons/m-deu-1", &p)
+	if p.Surname != "ManifestedDEU" {
+		t.Errorf("%s reading its own nation's m-deu-1 with the audit log down: %+v", officer, p)
+	}
+}
+
 // ---------------------------------------------------------------------------
 // Sessions, tokens, limits, headers
 
@@ -877,17 +1120,26 @@ func TestLoginSession(t *testing.T) {
 	}
 	w.newAudit(t)
 
-	// Wrong passwords and unknown users: 401, no cookie, audited.
-	for _, c := range [][2]string{{"desk.usa", "wrong password!"}, {"nobody", deskPassword}, {"planner.usa", deskPassword}} {
-		a := login(c[0], c[1])
+	// Wrong passwords, unknown and disabled users: 401, no cookie,
+	// audited. The entry names the user only if there is one: what was
+	// typed as a name may be a password.
+	for _, c := range []struct{ user, password, target string }{
+		{"desk.usa", "wrong password!", "desk.usa"},
+		{"nobody", deskPassword, unknownUser},
+		{"planner.usa", deskPassword, "planner.usa"}, // has no password
+		{"spare.usa", deskPassword, "spare.usa"},     // disabled
+		{deskPassword, deskPassword, unknownUser},    // the password in the name field
+		{"Desk.USA", deskPassword, unknownUser},      // not a valid name
+	} {
+		a := login(c.user, c.password)
 		if e := a.err(t); a.status != http.StatusUnauthorized || e.Code != airbridge.EUNAUTHENTICATED || cookieOf(a) != nil {
-			t.Errorf("login %s with a wrong password: %s (cookie %v), want 401 and no cookie", c[0], a, cookieOf(a))
+			t.Errorf("login %s with a wrong password: %s (cookie %v), want 401 and no cookie", c.user, a, cookieOf(a))
 		}
 		es := w.newAudit(t)
-		if len(es) != 1 || es[0].Action != "login" || es[0].Outcome != "denied" || es[0].Target != c[0] {
-			t.Errorf("login %s with a wrong password: audit %+v, want one login denied", c[0], es)
+		if len(es) != 1 || es[0].Action != "login" || es[0].Outcome != "denied" || es[0].Target != c.target {
+			t.Errorf("login %s with a wrong password: audit %+v, want one login denied of %s", c.user, es, c.target)
 		}
-		if strings.Contains(mustJSON(es), c[1]) {
+		if strings.Contains(mustJSON(es), c.password) {
 			t.Errorf("the audit log holds the password tried: %+v", es)
 		}
 	}
@@ -1033,13 +1285,175 @@ func TestRateLimit(t *testing.T) {
 	if a := w.send(t, "gate_agent.deu", "GET", "/api/pipeline", ""); a.status != http.StatusOK {
 		t.Errorf("another token: %s, want 200", a)
 	}
-	// Logins are limited too, by address and user.
-	var statuses []int
-	for range 4 {
-		statuses = append(statuses, w.send(t, "", "POST", "/api/login", `{"user":"desk.usa","password":"wrong password!"}`).status)
+	// Logins have limits of their own (TestLoginLimits).
+	if a := w.send(t, "", "POST", "/api/login", mustJSON(map[string]string{"user": "desk.usa", "password": deskPassword})); a.status != http.StatusOK {
+		t.Errorf("a login from the address of a limited token: %s, want 200", a)
 	}
-	if !slices.Contains(statuses, http.StatusTooManyRequests) {
-		t.Errorf("4 logins at once with a burst of 2: %v, want some 429", statuses)
+}
+
+// failedAuth counts the auth.failed entries since the last look.
+func (w *authzWorld) failedAuth(t *testing.T) int {
+	t.Helper()
+	n := 0
+	for _, e := range w.newAudit(t) {
+		if e.Action == "auth.failed" {
+			n++
+		}
+	}
+	return n
+}
+
+// wantTooMany checks that a is a 429 with a Retry-After of whole seconds.
+func wantTooMany(t *testing.T, what string, a answer) {
+	t.Helper()
+	if a.status != http.StatusTooManyRequests || a.err(t).Code != airbridge.ERATELIMITED {
+		t.Errorf("%s: %s, want 429", what, a)
+	}
+	if s, err := strconv.Atoi(a.header.Get("Retry-After")); err != nil || s < 1 {
+		t.Errorf("%s: Retry-After %q, want whole seconds", what, a.header.Get("Retry-After"))
+	}
+}
+
+// A refill of a token an hour: the limits under test do not move while it
+// runs.
+const hourly = 1.0 / 3600
+
+func TestBadCredentialsLimited(t *testing.T) {
+	t.Parallel()
+	const burst = 3
+	w := newAuthzWorld(t, Options{}, false, func(s *Server) { s.failures = auth.NewLimiter(hourly, burst) })
+	w.newAudit(t)
+	unknown, _, _, _ := auth.NewToken()
+	for range burst {
+		if a := w.send(t, "", "GET", "/api/pipeline", "", "Authorization", "Bearer "+unknown); a.status != http.StatusUnauthorized {
+			t.Fatalf("an unknown token: %s, want 401", a)
+		}
+	}
+	if n := w.failedAuth(t); n != burst {
+		t.Errorf("%d auth.failed entries for %d refused tokens", n, burst)
+	}
+	// Beyond the limit: 429, and nothing written, for tokens and sessions.
+	session, _, _, _ := auth.NewSession()
+	wantTooMany(t, "an unknown token over the limit", w.send(t, "", "GET", "/api/pipeline", "", "Authorization", "Bearer "+unknown))
+	wantTooMany(t, "an unknown session over the limit", w.send(t, "", "GET", "/api/pipeline", "", "Cookie", SessionCookie+"="+session))
+	if es := w.newAudit(t); len(es) != 0 {
+		t.Errorf("refusals over the limit were written: %+v", es)
+	}
+	// Good credentials from the same address are not limited by it.
+	w.get(t, "gate_agent.usa", "/api/pipeline", nil)
+}
+
+func TestLoginLimits(t *testing.T) {
+	t.Parallel()
+	// The address makes byIP attempts below before the one refused: a
+	// login, byUser attempts of desk.usa (the last refused by its own
+	// limit) and one of an invalid name.
+	const byIP, byUser = 4, 2
+	w := newAuthzWorld(t, Options{RatePerSecond: hourly, RateBurst: 1}, false, func(s *Server) {
+		s.loginsByIP = auth.NewLimiter(hourly, byIP)
+		s.loginsByUser = auth.NewLimiter(hourly, byUser)
+	})
+	login := func(user, password string) answer {
+		return w.send(t, "", "POST", "/api/login", mustJSON(map[string]string{"user": user, "password": password}))
+	}
+	w.newAudit(t)
+	// The API's limit does not count logins, nor they it.
+	w.get(t, "gate_agent.usa", "/api/whoami", nil)
+	wantTooMany(t, "a token over the API's limit", w.send(t, "gate_agent.usa", "GET", "/api/whoami", ""))
+	w.login(t, "desk.usa", deskPassword)
+
+	// Per user name: the rest of desk.usa's burst, then 429 unrecorded.
+	for range byUser - 1 {
+		if a := login("desk.usa", "wrong password!"); a.status != http.StatusUnauthorized {
+			t.Fatalf("a wrong password: %s, want 401", a)
+		}
+	}
+	wantTooMany(t, "desk.usa over its limit", login("desk.usa", deskPassword))
+	if es := w.newAudit(t); len(es) != byUser {
+		t.Errorf("audit after %d logins of desk.usa, %d of them limited: %+v", byUser+1, 1, es)
+	}
+	// Per address: every attempt counts, whatever the name; a request that
+	// is not an attempt (no password) does not.
+	if a := w.send(t, "", "POST", "/api/login", `{"user":"nobody"}`); a.status != http.StatusUnprocessableEntity {
+		t.Errorf("a login without a password: %s, want 422", a)
+	}
+	if a := login("Not A Name", "whatever it is"); a.status != http.StatusUnauthorized {
+		t.Errorf("an invalid name: %s, want 401", a)
+	}
+	wantTooMany(t, "an address over its limit", login("nobody", deskPassword))
+	if es := w.newAudit(t); len(es) != 1 || es[0].Target != unknownUser {
+		t.Errorf("audit after the address's last attempts: %+v", es)
+	}
+}
+
+func TestLoginWaitsForHashing(t *testing.T) {
+	t.Parallel()
+	w := newAuthzWorld(t, Options{}, false)
+	// Every slot is taken: a login waits.
+	for range maxHashing {
+		w.s.hashing <- struct{}{}
+	}
+	body := mustJSON(map[string]string{"user": "desk.usa", "password": deskPassword})
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, "POST", w.srv.URL+"/api/login", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := w.srv.Client().Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("a login with every slot taken was answered: %s", resp.Status)
+	}
+	// The login whose client went away gave up waiting: the server
+	// answered it.
+	gaveUp := func() uint64 {
+		w.s.metrics.mu.Lock()
+		defer w.s.metrics.mu.Unlock()
+		return w.s.metrics.requests[routeKey{"POST /api/login", http.StatusTooManyRequests}]
+	}
+	for deadline := time.Now().Add(10 * time.Second); gaveUp() == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the login whose client went away is still waiting for a slot")
+		}
+	}
+	// One waiting now gets the first slot released.
+	done := make(chan answer)
+	go func() { done <- w.send(t, "", "POST", "/api/login", body) }()
+	select {
+	case a := <-done:
+		t.Fatalf("a login with every slot taken: %s", a)
+	case <-time.After(200 * time.Millisecond):
+	}
+	<-w.s.hashing
+	if a := <-done; a.status != http.StatusOK {
+		t.Errorf("the login after a slot was released: %s", a)
+	}
+	for range maxHashing - 1 {
+		<-w.s.hashing
+	}
+	if n := len(w.s.hashing); n != 0 {
+		t.Errorf("%d slots still taken after every login ended", n)
+	}
+	if es := w.newAudit(t); slices.ContainsFunc(es, func(e auth.AuditEntry) bool { return e.Outcome == "denied" }) {
+		t.Errorf("the abandoned login was recorded as refused: %+v", es)
+	}
+}
+
+func TestSessionsShareTheirUsersRate(t *testing.T) {
+	t.Parallel()
+	const burst = 2
+	w := newAuthzWorld(t, Options{RatePerSecond: hourly, RateBurst: burst}, false)
+	first, _ := w.login(t, "desk.usa", deskPassword)
+	second, _ := w.login(t, "desk.usa", deskPassword)
+	for range burst {
+		if a := w.send(t, "", "GET", "/api/whoami", "", "Cookie", first); a.status != http.StatusOK {
+			t.Fatalf("a session within its user's burst: %s", a)
+		}
+	}
+	wantTooMany(t, "a fresh session of a user over its limit", w.send(t, "", "GET", "/api/whoami", "", "Cookie", second))
+	// A token keeps a bucket of its own, even of the same user.
+	if a := w.send(t, "desk.usa", "GET", "/api/whoami", ""); a.status != http.StatusOK {
+		t.Errorf("desk.usa's token while its sessions are limited: %s", a)
 	}
 }
 

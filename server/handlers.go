@@ -238,6 +238,10 @@ func (s *Server) replyPerson(w http.ResponseWriter, r *http.Request) func(*airbr
 			return
 		}
 		s.scopePerson(r.Context(), callerOf(r), p)
+		if err := s.auditShown(r, "person/"+p.ID, *p); err != nil {
+			s.error(w, r, err)
+			return
+		}
 		writeJSON(w, http.StatusOK, p)
 	}
 }
@@ -269,6 +273,10 @@ func (s *Server) getHistory(w http.ResponseWriter, r *http.Request) {
 	c := callerOf(r)
 	scoped := *p
 	s.scopePerson(ctx, c, &scoped)
+	if err := s.auditShown(r, "person/"+p.ID, scoped); err != nil {
+		s.error(w, r, err)
+		return
+	}
 	if scoped.Redacted != "" {
 		for i := range events {
 			d := &events[i].Data
@@ -300,6 +308,10 @@ func (s *Server) getGroup(w http.ResponseWriter, r *http.Request) {
 	if v.Group.Name != "" && !visible(c, &airbridge.Person{Nation: v.Group.Nation}, "") {
 		v.Group.Name, v.Group.Redacted = "", withheld(c, v.Group.Nation)
 	}
+	if err := s.auditShown(r, "group/"+v.Group.ID, v.Persons...); err != nil {
+		s.error(w, r, err)
+		return
+	}
 	writeJSON(w, http.StatusOK, v)
 }
 
@@ -319,6 +331,10 @@ func (s *Server) getFlight(w http.ResponseWriter, r *http.Request) {
 		if p := &v.Manifest[i]; p.Redacted == "" && !visible(c, p, v.Flight.Operator) {
 			p.Redact(withheld(c, p.Nation))
 		}
+	}
+	if err := s.auditShown(r, "flight/"+v.Flight.ID, v.Manifest...); err != nil {
+		s.error(w, r, err)
+		return
 	}
 	writeJSON(w, http.StatusOK, v)
 }

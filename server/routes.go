@@ -17,9 +17,13 @@ const (
 	// anyNation: the role may act on any nation's subjects.
 	anyNation scope = iota + 1
 	// ownNation: only on subjects of the caller's nation (persons and groups
-	// by their nation, flights by their operator); a caller bound to the
-	// coalition acts for every nation.
+	// by their nation, flights by their operator, users by theirs, tokens by
+	// their user's); a caller bound to the coalition acts for every nation.
 	ownNation
+	// self: only on the caller's own credentials, whatever its nation. The
+	// handler lets the caller act on its own before it asks allowNation,
+	// which refuses the rest.
+	self
 )
 
 // open marks the routes that need no credentials.
@@ -38,6 +42,16 @@ var individuals = rule{auth.GateAgent: anyNation, auth.Screener: anyNation, auth
 var (
 	registrars = rule{auth.Coordinator: ownNation, auth.GateAgent: ownNation}
 	flightOps  = rule{auth.ManifestOfficer: ownNation, auth.Planner: anyNation}
+	// Gates and holding areas serve every nation's people; a ramp boards
+	// only onto a flight of the caller's nation (scanNations).
+	scanners = rule{auth.GateAgent: ownNation, auth.Screener: ownNation, auth.ManifestOfficer: ownNation}
+
+	admins  = rule{auth.Commander: ownNation}
+	viewers = rule{auth.Commander: anyNation, auth.Auditor: anyNation}
+	// Every caller may revoke its own API tokens, a commander also those of
+	// its nation's users.
+	revokers = rule{auth.GateAgent: self, auth.Screener: self, auth.Coordinator: self,
+		auth.ManifestOfficer: self, auth.Planner: self, auth.Commander: ownNation, auth.Auditor: self}
 )
 
 // routes lists every route the server answers and who may call it: the one
@@ -77,8 +91,7 @@ func (s *Server) routes() {
 	s.handle("POST /api/groups/{id}/call", rule{auth.Coordinator: ownNation},
 		s.command(small, http.StatusOK, func(r *http.Request) airbridge.Command { return &airbridge.CallGroup{GroupID: r.PathValue("id")} }))
 
-	// Gates, holding areas and ramps serve every nation's people.
-	s.handle("POST /api/scans", rule{auth.GateAgent: anyNation, auth.Screener: anyNation, auth.ManifestOfficer: anyNation},
+	s.handle("POST /api/scans", scanners,
 		s.command(small, http.StatusOK, func(*http.Request) airbridge.Command { return &airbridge.Scan{} }))
 
 	s.handle("GET /api/flights", everyone, s.getFlights)
@@ -105,6 +118,17 @@ func (s *Server) routes() {
 	s.handle("GET /api/events", rule{auth.Auditor: anyNation, auth.Commander: anyNation}, s.getEvents)
 	s.handle("GET /api/audit", rule{auth.Auditor: anyNation}, s.getAudit)
 	s.handle("POST /api/keys/destroy", rule{auth.Commander: ownNation}, s.destroyKey)
+
+	// Users and API tokens (admin.go). These are not ledger commands: they
+	// take no Idempotency-Key and are not idempotent. Adding a user that
+	// exists, disabling one that is disabled, revoking a revoked token or
+	// issuing a token to a disabled user answers 409.
+	s.handle("GET /api/users", viewers, s.getUsers)
+	s.handle("POST /api/users", admins, s.addUser)
+	s.handle("POST /api/users/{name}/disable", admins, s.disableUser)
+	s.handle("GET /api/tokens", viewers, s.getTokens)
+	s.handle("POST /api/tokens", admins, s.issueToken)
+	s.handle("DELETE /api/tokens/{id}", revokers, s.revokeToken)
 
 	s.mux.HandleFunc("/", s.notFound)
 }

@@ -39,12 +39,21 @@ type Ledger interface {
 	Audit(ctx context.Context, e auth.AuditEntry) error
 	AuditLog(ctx context.Context, f auth.AuditFilter) ([]auth.AuditEntry, error)
 	DestroyNationKey(ctx context.Context, nation, by string) error
+
+	// Administration of users and tokens; each change is audited by the
+	// store, with actor as its actor.
+	Users(ctx context.Context) ([]auth.User, error)
+	AddUser(ctx context.Context, u auth.User, actor string) error
+	DisableUser(ctx context.Context, name, actor string) error
+	Tokens(ctx context.Context, user string) ([]auth.Token, error)
+	IssueToken(ctx context.Context, t auth.Token, actor string) error
+	RevokeToken(ctx context.Context, id, actor string) error
 }
 
 // Options tune a server.
 type Options struct {
-	// RatePerSecond and RateBurst limit each token or session; zero
-	// RatePerSecond means no limit.
+	// RatePerSecond and RateBurst limit each API token, and the browser
+	// sessions of each user together; zero RatePerSecond means no limit.
 	RatePerSecond float64
 	RateBurst     int
 }
@@ -53,21 +62,44 @@ type Options struct {
 // gate's scanner sends a request every few seconds, a script a few hundred.
 var DefaultOptions = Options{RatePerSecond: 200, RateBurst: 400}
 
+// Limits on authentication, which hold whatever Options say: refused
+// credentials per client address, so that guessing cannot flood the audit
+// log; logins per client address and per user name, so that passwords cannot
+// be guessed fast; and argon2 computations at once, so that logins cannot
+// exhaust memory (19 MiB each).
+const (
+	failuresPerSecond = 10
+	failuresBurst     = 20
+	loginsPerSecond   = 1
+	loginsBurstByIP   = 20
+	loginsBurstByUser = 10
+	maxHashing        = 4
+)
+
 // Server serves the API over a Ledger.
 type Server struct {
-	ledger  Ledger
-	rules   map[string]rule // who may call each route pattern
-	limiter *auth.Limiter
-	log     *slog.Logger
-	metrics *metrics
-	mux     *http.ServeMux
-	version string
+	ledger       Ledger
+	rules        map[string]rule // who may call each route pattern
+	limiter      *auth.Limiter   // API requests by token or user; nil: none
+	failures     *auth.Limiter   // refused credentials by client address
+	loginsByIP   *auth.Limiter
+	loginsByUser *auth.Limiter
+	hashing      hashSlots
+	log          *slog.Logger
+	metrics      *metrics
+	mux          *http.ServeMux
+	version      string
 }
 
 // New returns a server over ledger that logs to log.
 func New(ledger Ledger, log *slog.Logger, version string, opts Options) *Server {
 	s := &Server{ledger: ledger, log: log, metrics: newMetrics(), mux: http.NewServeMux(), version: version,
-		rules: map[string]rule{}}
+		rules:        map[string]rule{},
+		failures:     auth.NewLimiter(failuresPerSecond, failuresBurst),
+		loginsByIP:   auth.NewLimiter(loginsPerSecond, loginsBurstByIP),
+		loginsByUser: auth.NewLimiter(loginsPerSecond, loginsBurstByUser),
+		hashing:      make(hashSlots, maxHashing),
+	}
 	if opts.RatePerSecond > 0 {
 		s.limiter = auth.NewLimiter(opts.RatePerSecond, max(opts.RateBurst, 1))
 	}

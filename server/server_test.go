@@ -612,9 +612,13 @@ func newWorld(t *testing.T) *api {
 // ledger commands: they take no idempotency key and append no events, so they
 // have no bad-input cases or replay checks here; authz_test.go covers them.
 var notCommands = map[string]string{
-	"POST /api/login":        "starts a browser session",
-	"POST /api/logout":       "ends a browser session",
-	"POST /api/keys/destroy": "destroys a nation's data key (two commanders)",
+	"POST /api/login":                "starts a browser session",
+	"POST /api/logout":               "ends a browser session",
+	"POST /api/keys/destroy":         "destroys a nation's data key (two commanders)",
+	"POST /api/users":                "adds a user",
+	"POST /api/users/{name}/disable": "disables a user",
+	"POST /api/tokens":               "issues an API token",
+	"DELETE /api/tokens/{id}":        "revokes an API token",
 }
 
 // mutatingRoutes reads routes.go and returns every route that is not a GET
