@@ -191,7 +191,7 @@ func (s *Server) issueToken(w http.ResponseWriter, r *http.Request) {
 // commander, one of a user of its nation.
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	t, err := s.token(ctx, r.PathValue("id"))
+	t, err := s.ledger.Token(ctx, r.PathValue("id"))
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -212,19 +212,4 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"id": t.ID, "user": t.User, "status": "revoked"})
-}
-
-// token returns the token with this id. The store looks tokens up by id only
-// with their secret, so this reads the list: a token per user and device.
-func (s *Server) token(ctx context.Context, id string) (auth.Token, error) {
-	tokens, err := s.ledger.Tokens(ctx, "")
-	if err != nil {
-		return auth.Token{}, err
-	}
-	for _, t := range tokens {
-		if t.ID == id {
-			return t, nil
-		}
-	}
-	return auth.Token{}, airbridge.Errorf(airbridge.ENOTFOUND, "token %q does not exist", id).With("token", id)
 }

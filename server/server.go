@@ -39,6 +39,7 @@ type Ledger interface {
 	Audit(ctx context.Context, e auth.AuditEntry) error
 	AuditLog(ctx context.Context, f auth.AuditFilter) ([]auth.AuditEntry, error)
 	DestroyNationKey(ctx context.Context, nation, by string) error
+	Token(ctx context.Context, id string) (auth.Token, error)
 
 	// Administration of users and tokens; each change is audited by the
 	// store, with actor as its actor.

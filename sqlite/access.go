@@ -190,6 +190,18 @@ func (a *Access) RevokeToken(ctx context.Context, id, actor string) error {
 	})
 }
 
+// Token returns the token with this id, without its secret's hash. Returns
+// ENOTFOUND if there is none.
+func (a *Access) Token(ctx context.Context, id string) (auth.Token, error) {
+	var t auth.Token
+	err := a.r.QueryRowContext(ctx, `SELECT id, user_name, label, created, expires, revoked FROM tokens WHERE id = ?`, id).
+		Scan(&t.ID, &t.User, &t.Label, &t.Created, &t.Expires, &t.Revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, airbridge.Errorf(airbridge.ENOTFOUND, "token %q does not exist", id).With("token", id)
+	}
+	return t, err
+}
+
 // Tokens lists the tokens of a user, or of every user if user is empty.
 func (a *Access) Tokens(ctx context.Context, user string) ([]auth.Token, error) {
 	rows, err := a.r.QueryContext(ctx, `SELECT id, user_name, label, created, expires, revoked FROM tokens WHERE ? = '' OR user_name = ? ORDER BY created, id`, user, user)

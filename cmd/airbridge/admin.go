@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -71,6 +72,76 @@ func (env *environment) dbFlag(fs *flag.FlagSet) *string {
 	return fs.String("db", env.getenv("AIRBRIDGE_DB"), "database file (env AIRBRIDGE_DB)")
 }
 
+// target is where an administrative command acts: a database no server holds
+// (--db), or a running server (--server, with a commander's --token).
+type target struct {
+	db, server, token *string
+}
+
+func (env *environment) targetFlags(fs *flag.FlagSet) target {
+	return target{
+		db:     env.dbFlag(fs),
+		server: fs.String("server", "", "a running airbridge instead of --db, such as https://10.0.0.5:8443"),
+		token:  fs.String("token", env.getenv("AIRBRIDGE_TOKEN"), "with --server: your API token (env AIRBRIDGE_TOKEN)"),
+	}
+}
+
+// remote reports whether the command goes to a server, and checks that
+// exactly one target is given.
+func (env *environment) remote(cmd string, t target) (bool, error) {
+	switch {
+	case *t.server != "" && *t.db != "" && *t.db != env.getenv("AIRBRIDGE_DB"):
+		fmt.Fprintf(env.stderr, "airbridge %s: give --server or --db, not both\n", cmd)
+		return false, exitError(2)
+	case *t.server != "" && *t.token == "":
+		fmt.Fprintf(env.stderr, "airbridge %s: --server needs --token (or AIRBRIDGE_TOKEN)\n", cmd)
+		return false, exitError(2)
+	}
+	return *t.server != "", nil
+}
+
+// call sends one JSON request to a running server with a bearer token and
+// decodes the answer into out (if not nil). Extra headers come in pairs.
+func (env *environment) call(base, token, method, path string, body, out any, headers ...string) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(env.ctx, method, strings.TrimRight(base, "/")+path, rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := (&http.Client{Timeout: time.Minute}).Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	msg, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode >= 300 {
+		var e struct{ Message string }
+		if json.Unmarshal(msg, &e) == nil && e.Message != "" {
+			return fmt.Errorf("the server refused (%s): %s", resp.Status, e.Message)
+		}
+		return fmt.Errorf("the server refused: %s", resp.Status)
+	}
+	if out == nil {
+		return nil
+	}
+	return json.Unmarshal(msg, out)
+}
+
 const usersHelp = `Usage: airbridge users <add|list|disable> --db FILE [flags]
 
   add      add a user with a role, bound to a nation or the coalition
@@ -83,13 +154,15 @@ Roles: gate_agent, screener, coordinator, manifest_officer, planner, commander, 
 func (env *environment) users(args []string) error {
 	return env.subcommand("users", usersHelp, args, map[string]func([]string) error{
 		"add": func(args []string) error {
-			fs := env.flags("users add", "users add --db FILE --name NAME --role ROLE [--nation XXX|coalition] [--password-stdin] [--token]")
+			fs := env.flags("users add", "users add (--db FILE [--token] | --server URL --token T) --name NAME --role ROLE [--nation XXX|coalition] [--password-stdin]")
 			path := env.dbFlag(fs)
+			server := fs.String("server", "", "a running airbridge instead of --db (commanders are added with --db only)")
+			bearer := fs.String("as", env.getenv("AIRBRIDGE_TOKEN"), "with --server: your API token (env AIRBRIDGE_TOKEN)")
 			name := fs.String("name", "", "user name: 1-64 of a-z 0-9 . _ -")
 			role := fs.String("role", "", "role")
 			nation := fs.String("nation", "coalition", "three-letter nation code, or coalition")
 			stdin := fs.Bool("password-stdin", false, "read the password from the first line of stdin (default: a random one, printed)")
-			token := fs.Bool("token", false, "also issue an API token, printed once")
+			token := fs.Bool("token", false, "with --db: also issue an API token, printed once")
 			if err := env.parse(fs, args); err != nil {
 				return err
 			}
@@ -107,6 +180,22 @@ func (env *environment) users(args []string) error {
 				if password == "" {
 					return errors.New("--password-stdin: stdin holds no password")
 				}
+			}
+			if *server != "" {
+				if *bearer == "" {
+					fmt.Fprintln(env.stderr, "airbridge users add: --server needs --as TOKEN (or AIRBRIDGE_TOKEN)")
+					return exitError(2)
+				}
+				var out struct{ Password string }
+				in := map[string]string{"name": *name, "role": string(r), "nation": nationFlag(*nation), "password": password}
+				if err := env.call(*server, *bearer, http.MethodPost, "/api/users", in, &out); err != nil {
+					return err
+				}
+				fmt.Fprintf(env.stdout, "user %s added on %s: %s of %s\n", *name, *server, r, nationName(nationFlag(*nation)))
+				if out.Password != "" {
+					fmt.Fprintf(env.stdout, "password: %s\n", out.Password)
+				}
+				return nil
 			}
 			a, err := env.openAdmin("users add", *path)
 			if err != nil {
@@ -127,18 +216,27 @@ func (env *environment) users(args []string) error {
 			return nil
 		},
 		"list": func(args []string) error {
-			fs := env.flags("users list", "users list --db FILE [--json]")
-			path := env.dbFlag(fs)
+			fs := env.flags("users list", "users list (--db FILE | --server URL --token T) [--json]")
+			t := env.targetFlags(fs)
 			asJSON := fs.Bool("json", false, "print JSON")
 			if err := env.parse(fs, args); err != nil {
 				return err
 			}
-			a, err := env.openAdmin("users list", *path)
+			remote, err := env.remote("users list", t)
 			if err != nil {
 				return err
 			}
-			defer a.Close()
-			users, err := a.Users(env.ctx)
+			var users []auth.User
+			if remote {
+				err = env.call(*t.server, *t.token, http.MethodGet, "/api/users", nil, &users)
+			} else {
+				var a *sqlite.Admin
+				if a, err = env.openAdmin("users list", *t.db); err != nil {
+					return err
+				}
+				defer a.Close()
+				users, err = a.Users(env.ctx)
+			}
 			if err != nil {
 				return err
 			}
@@ -153,18 +251,27 @@ func (env *environment) users(args []string) error {
 			return tw.Flush()
 		},
 		"disable": func(args []string) error {
-			fs := env.flags("users disable", "users disable --db FILE --name NAME")
-			path := env.dbFlag(fs)
+			fs := env.flags("users disable", "users disable (--db FILE | --server URL --token T) --name NAME")
+			t := env.targetFlags(fs)
 			name := fs.String("name", "", "user name")
 			if err := env.parse(fs, args); err != nil {
 				return err
 			}
-			a, err := env.openAdmin("users disable", *path)
+			remote, err := env.remote("users disable", t)
 			if err != nil {
 				return err
 			}
-			defer a.Close()
-			if err := a.DisableUser(env.ctx, *name, env.actor()); err != nil {
+			if remote {
+				err = env.call(*t.server, *t.token, http.MethodPost, "/api/users/"+url.PathEscape(*name)+"/disable", nil, nil)
+			} else {
+				var a *sqlite.Admin
+				if a, err = env.openAdmin("users disable", *t.db); err != nil {
+					return err
+				}
+				defer a.Close()
+				err = a.DisableUser(env.ctx, *name, env.actor())
+			}
+			if err != nil {
 				return err
 			}
 			fmt.Fprintf(env.stdout, "user %s disabled\n", *name)
@@ -183,8 +290,8 @@ const tokensHelp = `Usage: airbridge tokens <issue|revoke|list> --db FILE [flags
 func (env *environment) tokens(args []string) error {
 	return env.subcommand("tokens", tokensHelp, args, map[string]func([]string) error{
 		"issue": func(args []string) error {
-			fs := env.flags("tokens issue", "tokens issue --db FILE --user NAME [--label TEXT] [--ttl DURATION]")
-			path := env.dbFlag(fs)
+			fs := env.flags("tokens issue", "tokens issue (--db FILE | --server URL --token T) --user NAME [--label TEXT] [--ttl DURATION]")
+			t := env.targetFlags(fs)
 			user := fs.String("user", "", "the user the token acts as")
 			label := fs.String("label", "", "what the token is for, such as a device")
 			ttl := fs.Duration("ttl", 0, "how long the token lives, such as 720h (default: until revoked)")
@@ -194,12 +301,27 @@ func (env *environment) tokens(args []string) error {
 			if *ttl < 0 || len(*label) > 200 {
 				return errors.New("--ttl must not be negative and --label at most 200 bytes")
 			}
-			a, err := env.openAdmin("tokens issue", *path)
+			remote, err := env.remote("tokens issue", t)
 			if err != nil {
 				return err
 			}
-			defer a.Close()
-			tok, err := issueToken(env.ctx, a, *user, *label, *ttl, env.actor())
+			var tok string
+			if remote {
+				if *ttl%time.Hour != 0 {
+					return errors.New("--ttl: a server takes whole hours")
+				}
+				var out struct{ Token string }
+				in := map[string]any{"user": *user, "label": *label, "ttl_hours": int(*ttl / time.Hour)}
+				err = env.call(*t.server, *t.token, http.MethodPost, "/api/tokens", in, &out)
+				tok = out.Token
+			} else {
+				var a *sqlite.Admin
+				if a, err = env.openAdmin("tokens issue", *t.db); err != nil {
+					return err
+				}
+				defer a.Close()
+				tok, err = issueToken(env.ctx, a, *user, *label, *ttl, env.actor())
+			}
 			if err != nil {
 				return err
 			}
@@ -207,36 +329,54 @@ func (env *environment) tokens(args []string) error {
 			return nil
 		},
 		"revoke": func(args []string) error {
-			fs := env.flags("tokens revoke", "tokens revoke --db FILE --id ID")
-			path := env.dbFlag(fs)
+			fs := env.flags("tokens revoke", "tokens revoke (--db FILE | --server URL --token T) --id ID")
+			t := env.targetFlags(fs)
 			id := fs.String("id", "", "the token's id: the part between abt_ and the second _")
 			if err := env.parse(fs, args); err != nil {
 				return err
 			}
-			a, err := env.openAdmin("tokens revoke", *path)
+			remote, err := env.remote("tokens revoke", t)
 			if err != nil {
 				return err
 			}
-			defer a.Close()
-			if err := a.RevokeToken(env.ctx, *id, env.actor()); err != nil {
+			if remote {
+				err = env.call(*t.server, *t.token, http.MethodDelete, "/api/tokens/"+url.PathEscape(*id), nil, nil)
+			} else {
+				var a *sqlite.Admin
+				if a, err = env.openAdmin("tokens revoke", *t.db); err != nil {
+					return err
+				}
+				defer a.Close()
+				err = a.RevokeToken(env.ctx, *id, env.actor())
+			}
+			if err != nil {
 				return err
 			}
 			fmt.Fprintf(env.stdout, "token %s revoked\n", *id)
 			return nil
 		},
 		"list": func(args []string) error {
-			fs := env.flags("tokens list", "tokens list --db FILE [--user NAME]")
-			path := env.dbFlag(fs)
+			fs := env.flags("tokens list", "tokens list (--db FILE | --server URL --token T) [--user NAME]")
+			t := env.targetFlags(fs)
 			user := fs.String("user", "", "only this user's tokens")
 			if err := env.parse(fs, args); err != nil {
 				return err
 			}
-			a, err := env.openAdmin("tokens list", *path)
+			remote, err := env.remote("tokens list", t)
 			if err != nil {
 				return err
 			}
-			defer a.Close()
-			tokens, err := a.Tokens(env.ctx, *user)
+			var tokens []auth.Token
+			if remote {
+				err = env.call(*t.server, *t.token, http.MethodGet, "/api/tokens?user="+url.QueryEscape(*user), nil, &tokens)
+			} else {
+				var a *sqlite.Admin
+				if a, err = env.openAdmin("tokens list", *t.db); err != nil {
+					return err
+				}
+				defer a.Close()
+				tokens, err = a.Tokens(env.ctx, *user)
+			}
 			if err != nil {
 				return err
 			}
@@ -346,7 +486,7 @@ func (env *environment) keys(args []string) error {
 func (env *environment) keysDestroy(args []string) error {
 	fs := env.flags("keys destroy", "keys destroy --nation XXX (--server URL | --db FILE) [--token T] [--confirm-token T]")
 	nation := fs.String("nation", "", "the nation whose personal data is destroyed")
-	url := fs.String("server", "", "a running airbridge, such as https://10.0.0.5:8443")
+	srv := fs.String("server", "", "a running airbridge, such as https://10.0.0.5:8443")
 	path := env.dbFlag(fs)
 	token := fs.String("token", env.getenv("AIRBRIDGE_TOKEN"), "the first commander's API token (env AIRBRIDGE_TOKEN)")
 	confirm := fs.String("confirm-token", env.getenv("AIRBRIDGE_CONFIRM_TOKEN"), "the second commander's API token (env AIRBRIDGE_CONFIRM_TOKEN)")
@@ -362,29 +502,17 @@ func (env *environment) keysDestroy(args []string) error {
 		fmt.Fprintln(env.stderr, "airbridge keys destroy: two commanders' API tokens are required (--token and --confirm-token, or AIRBRIDGE_TOKEN and AIRBRIDGE_CONFIRM_TOKEN)")
 		return exitError(2)
 	}
-	if (*url == "") == (*path == "") {
+	if (*srv == "") == (*path == "") {
 		fmt.Fprintln(env.stderr, "airbridge keys destroy: give either --server URL or --db FILE")
 		return exitError(2)
 	}
-	if *url != "" {
-		body, _ := json.Marshal(map[string]string{"nation": n})
-		req, err := http.NewRequestWithContext(env.ctx, http.MethodPost, strings.TrimRight(*url, "/")+"/api/keys/destroy", bytes.NewReader(body))
+	if *srv != "" {
+		err := env.call(*srv, *token, http.MethodPost, "/api/keys/destroy", map[string]string{"nation": n}, nil,
+			server.ConfirmHeader, "Bearer "+*confirm)
 		if err != nil {
 			return err
 		}
-		req.Header.Set("Authorization", "Bearer "+*token)
-		req.Header.Set(server.ConfirmHeader, "Bearer "+*confirm)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := (&http.Client{Timeout: time.Minute}).Do(req)
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("the server refused: %s: %s", resp.Status, strings.TrimSpace(string(msg)))
-		}
-		fmt.Fprintf(env.stdout, "%s's data key destroyed on %s: its people's personal data can no longer be read\n", n, *url)
+		fmt.Fprintf(env.stdout, "%s's data key destroyed on %s: its people's personal data can no longer be read\n", n, *srv)
 		return nil
 	}
 	a, err := env.openAdmin("keys destroy", *path)

@@ -827,3 +827,52 @@ func TestAuditSince(t *testing.T) {
 	}
 	s.mustStop()
 }
+
+// TestAdministerRunningServer: users and tokens are administered through a
+// running server (--server), so that a stolen token is revoked at once.
+func TestAdministerRunningServer(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	s := startRun(t, noEnv, "demo", "--addr", "127.0.0.1:0", "--db", db, "--persons", "100")
+	users := s.demoUsers()
+	commander, auditor := users["commander.a"].token, users["auditor"].token
+
+	out := mustRun(t, "users", "add", "--server", s.url, "--as", commander, "--name", "gate.deu2", "--role", "gate_agent", "--nation", "DEU")
+	if !strings.Contains(out, "gate_agent of DEU") || !passwordLine.MatchString(out) {
+		t.Errorf("users add --server printed %q, want the user and a generated password", out)
+	}
+	out = mustRun(t, "tokens", "issue", "--server", s.url, "--token", commander, "--user", "gate.deu2", "--label", "tablet", "--ttl", "24h")
+	token := regexp.MustCompile(`abt_\S+`).FindString(out)
+	if token == "" {
+		t.Fatalf("tokens issue --server printed %q, want a token", out)
+	}
+	if got := whoamiStatus(t, s.url, token); got != http.StatusOK {
+		t.Fatalf("the new token: whoami = %d, want 200", got)
+	}
+	if list := mustRun(t, "tokens", "list", "--server", s.url, "--token", auditor, "--user", "gate.deu2"); !strings.Contains(list, tokenID(token)) || strings.Contains(list, token) {
+		t.Errorf("tokens list --server = %q, want the id and never the secret", list)
+	}
+	mustRun(t, "tokens", "revoke", "--server", s.url, "--token", commander, "--id", tokenID(token))
+	if got := whoamiStatus(t, s.url, token); got != http.StatusUnauthorized {
+		t.Errorf("after tokens revoke --server: whoami = %d, want 401 at once", got)
+	}
+	runFails(t, []string{"tokens", "revoke", "--server", s.url, "--token", commander, "--id", tokenID(token)}, "already revoked")
+
+	second := mustRun(t, "tokens", "issue", "--server", s.url, "--token", commander, "--user", "gate.deu2")
+	token = regexp.MustCompile(`abt_\S+`).FindString(second)
+	mustRun(t, "users", "disable", "--server", s.url, "--token", commander, "--name", "gate.deu2")
+	if got := whoamiStatus(t, s.url, token); got != http.StatusUnauthorized {
+		t.Errorf("after users disable --server: whoami = %d, want 401 at once", got)
+	}
+	if list := mustRun(t, "users", "list", "--server", s.url, "--token", auditor); !strings.Contains(list, "gate.deu2") {
+		t.Errorf("users list --server = %q, want gate.deu2", list)
+	}
+	// A commander cannot make another: two would be one.
+	runFails(t, []string{"users", "add", "--server", s.url, "--as", commander, "--name", "c3", "--role", "commander"}, "403", "two commanders")
+	// Without a token, or with a gate agent's, nothing happens.
+	r := runCmd(t, "tokens", "revoke", "--server", s.url, "--id", "x")
+	if exitStatus(r.err) != 2 {
+		t.Errorf("tokens revoke --server without a token = %v, want a usage error", r.err)
+	}
+	runFails(t, []string{"users", "disable", "--server", s.url, "--token", users["gate.usa"].token, "--name", "auditor"}, "403")
+	s.mustStop()
+}
