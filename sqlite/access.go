@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"airbridge"
@@ -22,6 +23,53 @@ type Access struct {
 	r      querier
 	now    func() time.Time
 	seal   *sealer // nil: administration without the master key
+	tokens tokenCache
+}
+
+// tokenCache keeps the tokens that authenticated recently, so that a request
+// does not read the database to learn who sent it. Revoking a token or
+// disabling a user empties it: only this process writes the database (the
+// file is locked), so that is every change. A look-up that raced a change
+// (gen moved on while it read) is not kept.
+type tokenCache struct {
+	mu  sync.Mutex
+	gen uint64
+	m   map[string]cachedToken
+}
+
+type cachedToken struct {
+	hash, expires string
+	user          auth.User
+	at            time.Time
+}
+
+// tokenCacheTTL bounds how long a cached token is trusted without a read.
+const tokenCacheTTL = time.Minute
+
+func (c *tokenCache) get(id string, now time.Time) (cachedToken, uint64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t, ok := c.m[id]
+	return t, c.gen, ok && now.Sub(t.at) < tokenCacheTTL
+}
+
+func (c *tokenCache) put(id string, t cachedToken, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if c.m == nil || len(c.m) >= 10_000 {
+		c.m = map[string]cachedToken{}
+	}
+	c.m[id] = t
+}
+
+func (c *tokenCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.m = nil
 }
 
 // stampLayout writes times of one width, so that they sort as text.
@@ -100,6 +148,7 @@ func (a *Access) AddUser(ctx context.Context, u auth.User, actor string) error {
 // DisableUser disables a user for good: its sessions end and its tokens stop
 // working. Returns ENOTFOUND if there is no such user.
 func (a *Access) DisableUser(ctx context.Context, name, actor string) error {
+	defer a.tokens.clear()
 	return a.change(ctx, auth.AuditEntry{Actor: actor, Action: "user.disable", Target: name}, func(tx *sql.Tx, at string) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET disabled = ? WHERE name = ? AND disabled = ''`, at, name)
 		if err != nil {
@@ -173,6 +222,7 @@ func (a *Access) IssueToken(ctx context.Context, t auth.Token, actor string) err
 
 // RevokeToken revokes a token at once. Returns ENOTFOUND if there is none.
 func (a *Access) RevokeToken(ctx context.Context, id, actor string) error {
+	defer a.tokens.clear()
 	return a.change(ctx, auth.AuditEntry{Actor: actor, Action: "token.revoke", Target: id}, func(tx *sql.Tx, at string) error {
 		res, err := tx.ExecContext(ctx, `UPDATE tokens SET revoked = ? WHERE id = ? AND revoked = ''`, at, id)
 		if err != nil {
@@ -223,6 +273,14 @@ func (a *Access) Tokens(ctx context.Context, user string) ([]auth.Token, error) 
 // TokenUser returns the enabled user whose live token has this id and
 // secret hash.
 func (a *Access) TokenUser(ctx context.Context, id, hash string) (auth.User, error) {
+	now := a.now()
+	cached, gen, ok := a.tokens.get(id, now)
+	if ok {
+		if subtle.ConstantTimeCompare([]byte(cached.hash), []byte(hash)) != 1 || a.expired(cached.expires) {
+			return auth.User{}, auth.ErrBadCredentials
+		}
+		return cached.user, nil
+	}
 	var u auth.User
 	var stored, expires, revoked string
 	err := a.r.QueryRowContext(ctx, `SELECT u.name, u.role, u.nation, u.created, u.disabled, t.hash, t.expires, t.revoked
@@ -237,6 +295,7 @@ func (a *Access) TokenUser(ctx context.Context, id, hash string) (auth.User, err
 		revoked != "", u.Disabled != "", a.expired(expires):
 		return auth.User{}, auth.ErrBadCredentials
 	}
+	a.tokens.put(id, cachedToken{hash: stored, expires: expires, user: u, at: now}, gen)
 	return u, nil
 }
 

@@ -27,6 +27,7 @@ const (
 	stOperation
 	stClearCounts
 	stCount
+	stMeta
 	nStatements
 )
 
@@ -44,6 +45,7 @@ var statementSQL = [nStatements]string{
 	stOperation:   `INSERT INTO operation (id, data) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data`,
 	stClearCounts: `DELETE FROM pipeline WHERE nation = ?`,
 	stCount:       `INSERT INTO pipeline (nation, stage, n) VALUES (?, ?, ?)`,
+	stMeta:        `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
 }
 
 // appendable are the plain inserts that a transaction buffers and writes
@@ -238,7 +240,7 @@ func (db *DB) commit(batch []*request) {
 		return
 	}
 	if db.seq > seq0 {
-		if err := db.heads.write(ctx, t.tx, ledgerSeal, db.seq, db.lastHash); err != nil {
+		if err := t.exec(ctx, stMeta, ledgerSeal, db.heads.value(ledgerSeal, db.seq, db.lastHash)); err != nil {
 			fail(fmt.Errorf("seal the ledger's head: %w", err))
 			return
 		}
@@ -453,7 +455,7 @@ func (w *batchWriter) flushRows(ctx context.Context) error {
 		case "person":
 			p := s.Persons[ref.ID]
 			nations[p.Nation] = true
-			stored, serr := w.db.sealedPerson(p)
+			stored, serr := w.db.rowPerson(p)
 			if serr != nil {
 				return serr
 			}

@@ -53,7 +53,8 @@ type DB struct {
 	state    *airbridge.State
 	keys     *keyFilter // the idempotency keys of the ledger
 	seq      int64
-	lastHash []byte // the chain hash of event seq
+	lastHash []byte               // the chain hash of event seq
+	rowSeals map[string]sealedRow // by person: the box its read row holds
 
 	appended atomic.Int64
 	now      func() time.Time
@@ -294,6 +295,7 @@ func (db *DB) reload(ctx context.Context) error {
 		return err
 	}
 	db.state, db.seq, db.lastHash = st, seq, last
+	db.rowSeals = map[string]sealedRow{}
 	if db.keys == nil {
 		// After a failed write the filter is kept: the keys it holds but the
 		// table lost only cost a look-up.

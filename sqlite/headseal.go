@@ -39,13 +39,17 @@ func (s *sealer) mac(name string, seq int64, hash []byte) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
+// value is the meta row that records a head.
+func (s *sealer) value(name string, seq int64, hash []byte) string {
+	return fmt.Sprintf("%d %x %s", seq, hash, s.mac(name, seq, hash))
+}
+
 // write records the head of a chain in tx.
 func (s *sealer) write(ctx context.Context, tx *sql.Tx, name string, seq int64, hash []byte) error {
 	if s == nil {
 		return nil
 	}
-	v := fmt.Sprintf("%d %x %s", seq, hash, s.mac(name, seq, hash))
-	_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, name, v)
+	_, err := tx.ExecContext(ctx, statementSQL[stMeta], name, s.value(name, seq, hash))
 	return err
 }
 

@@ -135,6 +135,7 @@ func (db *DB) DestroyNationKey(ctx context.Context, nation, by string) error {
 		}
 		return func() {
 			db.keyring.Destroy(nation, now)
+			clear(db.rowSeals)
 			for _, p := range db.state.Persons {
 				if p.Nation == nation {
 					for _, d := range p.Documents {

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"airbridge"
@@ -67,6 +68,39 @@ func (db *DB) sealedPerson(p *airbridge.Person) (*airbridge.Person, error) {
 	return &c, nil
 }
 
+// sealedRow is a person's personal data as last sealed for its read row.
+type sealedRow struct {
+	data   airbridge.PersonalData
+	sealed *airbridge.Sealed
+}
+
+func samePersonalData(a, b airbridge.PersonalData) bool {
+	return a.Surname == b.Surname && a.GivenNames == b.GivenNames && a.BirthDate == b.BirthDate &&
+		a.Sex == b.Sex && a.ScreeningReason == b.ScreeningReason && slices.Equal(a.Documents, b.Documents)
+}
+
+// rowPerson returns p as its read row stores it. A person's row is written
+// at every step of the pipeline while its personal data rarely changes, so
+// the writer keeps the last box it sealed for each person and reuses it
+// while the data is the same.
+func (db *DB) rowPerson(p *airbridge.Person) (*airbridge.Person, error) {
+	if p.PersonalData.IsZero() {
+		delete(db.rowSeals, p.ID)
+		return db.sealedPerson(p)
+	}
+	if c, ok := db.rowSeals[p.ID]; ok && samePersonalData(c.data, p.PersonalData) {
+		stored := *p
+		stored.PersonalData, stored.Sealed = airbridge.PersonalData{}, c.sealed
+		return &stored, nil
+	}
+	stored, err := db.sealedPerson(p)
+	if err != nil {
+		return nil, err
+	}
+	db.rowSeals[p.ID] = sealedRow{data: p.PersonalData, sealed: stored.Sealed}
+	return stored, nil
+}
+
 // sealedGroup returns g as stored: its name sealed.
 func (db *DB) sealedGroup(g *airbridge.Group) (*airbridge.Group, error) {
 	c := *g
@@ -86,8 +120,14 @@ func (db *DB) encodeEvent(e airbridge.Event, nation string) ([]byte, error) {
 	d := e.Data
 	var err error
 	if d.Person != nil {
-		if d.Person, err = db.sealedPerson(d.Person); err != nil {
+		plain := d.Person
+		if d.Person, err = db.sealedPerson(plain); err != nil {
 			return nil, err
+		}
+		// The person's read row holds the same data under the same binding:
+		// it reuses this box.
+		if d.Person.Sealed != nil {
+			db.rowSeals[plain.ID] = sealedRow{data: plain.PersonalData, sealed: d.Person.Sealed}
 		}
 	}
 	if d.Group != nil {

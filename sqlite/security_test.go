@@ -1401,3 +1401,42 @@ func TestNewDatabaseIsPrivate(t *testing.T) {
 		t.Errorf("OpenAdmin created %s with mode %v (%v), want 0600", admin, fi.Mode().Perm(), err)
 	}
 }
+
+// TestRowFollowsChangedPersonalData: the writer reuses a person's sealed box
+// while the personal data is the same; a new screening reason must reach the
+// row, also after a reopen.
+func TestRowFollowsChangedPersonalData(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "rows.db")
+	f := &fixture{t: t, db: openTest(t, path), ctx: ctx}
+	f.configure()
+	f.register("G1", "DEU", person("P1", "own_citizen", "DOC1"))
+	f.do(airbridge.Scan{PersonID: "P1", Site: "gate-1"})
+	f.do(airbridge.Screen{PersonID: "P1", Decision: airbridge.Referred, Reason: "name on a watch list"})
+	reason := func(db *DB) string {
+		p, err := db.Person(ctx, "P1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.ScreeningReason
+	}
+	if got := reason(f.db); got != "name on a watch list" {
+		t.Fatalf("after the referral, reason = %q", got)
+	}
+	f.do(airbridge.Screen{PersonID: "P1", Decision: airbridge.Cleared, Reason: "a different person"})
+	if got := reason(f.db); got != "a different person" {
+		t.Errorf("after the clearance, reason = %q, want the new one", got)
+	}
+	f.do(airbridge.Scan{PersonID: "P1", Site: "hold-1"}) // a step that keeps the data
+	if got := reason(f.db); got != "a different person" {
+		t.Errorf("after staging, reason = %q", got)
+	}
+	verifyClean(t, f.db)
+	if err := f.db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again := openTest(t, path)
+	if got := reason(again); got != "a different person" {
+		t.Errorf("after a reopen, reason = %q", got)
+	}
+}
