@@ -1262,6 +1262,29 @@ func TestVerifyFindsTampering(t *testing.T) {
 	}
 }
 
+// TestVerifyNamesEditedEvent is the issue's check as a user would run it:
+// one event's payload edited with SQLite makes verify fail and name it, with
+// or without the master key.
+func TestVerifyNamesEditedEvent(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	s := startRun(t, noEnv, "demo", "--addr", "127.0.0.1:0", "--db", db, "--persons", "100")
+	s.mustStop()
+	key := db + ".key"
+	if r := runCmd(t, "verify", "--db", db, "--key-file", key); r.err != nil || !strings.Contains(r.stdout, "match their seals") {
+		t.Fatalf("verify of the untouched demo with its key = %v; stdout:\n%s", r.err, r.stdout)
+	}
+	execSQL(t, db, `UPDATE events SET data = json_set(data, '$.site_id', 'forged') WHERE seq = 100`)
+	for _, args := range [][]string{{"verify", "--db", db}, {"verify", "--db", db, "--key-file", key}} {
+		r := runCmd(t, args...)
+		if got := exitStatus(r.err); got != 1 {
+			t.Errorf("%q after an edit = %v (exit %d), want exit 1", args, r.err, got)
+		}
+		if !strings.Contains(r.stdout, "event 100 (") || !strings.Contains(r.stdout, "hash chain breaks here") {
+			t.Errorf("%q printed:\n%s\nwant it to name event 100 as where the chain breaks", args, r.stdout)
+		}
+	}
+}
+
 func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
