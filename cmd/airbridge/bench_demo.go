@@ -65,6 +65,9 @@ func (env *environment) demoOnce(persons int) (float64, int64, error) {
 		return 0, 0, err
 	}
 	defer db.Close()
+	if _, err := demoUsers(ctx, db); err != nil { // as the demo does before it serves
+		return 0, 0, err
+	}
 	url, served, err := serveInProcess(ctx, db)
 	if err != nil {
 		return 0, 0, err

@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"airbridge/auth"
@@ -106,12 +107,22 @@ func writeDemoTokens(path string, users []demoUser) error {
 
 func demoUsers(ctx context.Context, db *sqlite.DB) ([]demoUser, error) {
 	users := slices.Clone(demoRoles)
+	errs := make([]error, len(users))
+	var wg sync.WaitGroup
 	for i := range users {
-		u := &users[i]
-		var err error
-		if u.password, u.token, err = newUser(ctx, db, u.name, u.role, u.nation, "", true, "demo"); err != nil {
-			return nil, fmt.Errorf("demo user %s: %w", u.name, err)
-		}
+		// Their passwords are hashed side by side: argon2 takes a core
+		// each, and the demo should be ready soon.
+		wg.Go(func() {
+			u := &users[i]
+			var err error
+			if u.password, u.token, err = newUser(ctx, db, u.name, u.role, u.nation, "", true, "demo"); err != nil {
+				errs[i] = fmt.Errorf("demo user %s: %w", u.name, err)
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return users, nil
 }
