@@ -127,9 +127,12 @@ func open(ctx context.Context, path string, master vault.MasterKey, checkpointEv
 	r.SetMaxIdleConns(8)
 	db := &DB{path: path, w: w, r: r, lock: held, reqs: make(chan *request, 4096),
 		stop: make(chan struct{}), done: make(chan struct{}), now: time.Now,
-		master: master, fpKey: master.Derive("airbridge request fingerprint"), heads: newSealer(master)}
+		master: master, heads: newSealer(master)}
 	db.Access = &Access{update: db.update, r: r, now: func() time.Time { return db.now() }, seal: db.heads}
 	err = checkMasterKey(ctx, w, master)
+	if err == nil {
+		db.fpKey, err = fingerprintKey(ctx, w, master)
+	}
 	if err == nil {
 		db.stmts, err = prepare(ctx, w)
 	}

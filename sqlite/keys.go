@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -28,6 +29,67 @@ func checkMasterKey(ctx context.Context, w *sql.DB, master vault.MasterKey) erro
 		return fmt.Errorf("the master key given (id %s) is not this database's (id %s)", master.ID(), id)
 	}
 	return nil
+}
+
+// fingerprintNation names the key of the request fingerprints among the
+// wrapped keys: it is not a nation's, and no nation is called so.
+const fingerprintNation = "#fingerprints"
+
+// fingerprintKey returns the key that the stored request fingerprints are
+// keyed with, creating it in a new database. It is random and kept wrapped
+// like a data key, not derived from the master key, so that a rotation of
+// the master key does not turn the retry of an earlier request into a
+// conflict.
+func fingerprintKey(ctx context.Context, w *sql.DB, master vault.MasterKey) ([]byte, error) {
+	var wrapped string
+	err := w.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'fingerprint_key'`).Scan(&wrapped)
+	if errors.Is(err, sql.ErrNoRows) {
+		key, err := vault.NewDataKey()
+		if err != nil {
+			return nil, err
+		}
+		b, err := master.Wrap(fingerprintNation, 1, key)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := w.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('fingerprint_key', ?)`, hex.EncodeToString(b)); err != nil {
+			return nil, err
+		}
+		return key, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	b, err := hex.DecodeString(wrapped)
+	if err != nil {
+		return nil, fmt.Errorf("the fingerprint key is damaged: %w", err)
+	}
+	return master.Unwrap(fingerprintNation, 1, b)
+}
+
+// rewrapFingerprintKey wraps the fingerprint key under next in tx.
+func rewrapFingerprintKey(ctx context.Context, tx *sql.Tx, old, next vault.MasterKey) error {
+	var wrapped string
+	err := tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'fingerprint_key'`).Scan(&wrapped)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // made by the first Open under the new key
+	}
+	if err != nil {
+		return err
+	}
+	b, err := hex.DecodeString(wrapped)
+	if err != nil {
+		return fmt.Errorf("the fingerprint key is damaged: %w", err)
+	}
+	key, err := old.Unwrap(fingerprintNation, 1, b)
+	if err != nil {
+		return err
+	}
+	if b, err = next.Wrap(fingerprintNation, 1, key); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE meta SET value = ? WHERE key = 'fingerprint_key'`, hex.EncodeToString(b))
+	return err
 }
 
 // loadKeyring unwraps every live data key with master.

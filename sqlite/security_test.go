@@ -1440,3 +1440,44 @@ func TestRowFollowsChangedPersonalData(t *testing.T) {
 		t.Errorf("after a reopen, reason = %q", got)
 	}
 }
+
+// TestRetryAcrossRotation: a request's fingerprint is keyed with a key of its
+// own, not the master key, so that a retry after a rotation of the master
+// key is answered as a replay, not refused as a reused key.
+func TestRetryAcrossRotation(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "retry.db")
+	db, err := Open(ctx, path, testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{t: t, db: db, ctx: ctx}
+	f.configure()
+	sub := f.sub(airbridge.AddSite{Site: airbridge.Site{ID: "gate-9", Name: "Gate 9", Kind: airbridge.Gate}})
+	first, err := db.Execute(ctx, sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	next, _ := vault.GenerateMasterKey()
+	a, err := OpenAdmin(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.RotateMasterKey(ctx, testKey, next, "test"); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	db, err = Open(ctx, path, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	again, err := db.Execute(ctx, sub)
+	if err != nil || !again.Replayed || string(again.Outcome) != string(first.Outcome) {
+		t.Errorf("the retry after a rotation = %+v, %v; want the first answer, replayed", again, err)
+	}
+	if diffs, err := db.Verify(ctx); err != nil || len(diffs) > 0 {
+		t.Errorf("Verify after the rotation = %q, %v", diffs, err)
+	}
+}
