@@ -613,16 +613,10 @@ func (s *Server) getAudit(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := auth.AuditFilter{Actor: q.Get("actor"), Action: q.Get("action"), Outcome: q.Get("outcome")}
 	var err error
-	if f.After, err = intParam(r, "after", 0, 0, 1<<62); err != nil {
+	if f.After, f.Limit, err = page(r); err != nil {
 		s.error(w, r, err)
 		return
 	}
-	limit, err := intParam(r, "limit", 1000, 1, 10_000)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	f.Limit = int(limit)
 	for name, t := range map[string]*time.Time{"since": &f.Since, "until": &f.Until} {
 		if v := q.Get(name); v != "" {
 			if *t, err = time.Parse(time.RFC3339, v); err != nil {

@@ -353,18 +353,22 @@ func (s *Server) getStaged(w http.ResponseWriter, r *http.Request) {
 	s.reply(w, r)(orEmpty(queue), err)
 }
 
+// page reads the parameters of a paged list: ?after=SEQ&limit=N.
+func page(r *http.Request) (after int64, limit int, err error) {
+	if after, err = intParam(r, "after", 0, 0, 1<<62); err != nil {
+		return 0, 0, err
+	}
+	n, err := intParam(r, "limit", 1000, 1, 10_000)
+	return after, int(n), err
+}
+
 func (s *Server) getEvents(w http.ResponseWriter, r *http.Request) {
-	after, err := intParam(r, "after", 0, 0, 1<<62)
+	after, limit, err := page(r)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	limit, err := intParam(r, "limit", 1000, 1, 10_000)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	events, err := s.ledger.Events(r.Context(), after, int(limit))
+	events, err := s.ledger.Events(r.Context(), after, limit)
 	if err != nil {
 		s.error(w, r, err)
 		return

@@ -26,20 +26,11 @@ type Admin struct {
 // administration. Like Open, it refuses a foreign file and one another
 // process holds.
 func OpenAdmin(ctx context.Context, path string) (*Admin, error) {
-	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
-		if err := Check(ctx, path); err != nil {
-			return nil, err
-		}
-	}
-	if err := createPrivate(path); err != nil {
-		return nil, fmt.Errorf("open: %w", err)
-	}
-	w, err := sql.Open("sqlite", dsn(path, false))
+	w, err := openWriter(ctx, path)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, err
 	}
-	w.SetMaxOpenConns(1)
-	err = migrate(ctx, w) // creates the file that lock opens
+	err = migrate(ctx, w)
 	var held *os.File
 	if err == nil {
 		held, err = lock(path)

@@ -89,9 +89,12 @@ func Open(ctx context.Context, path string, master vault.MasterKey) (*DB, error)
 	return open(ctx, path, master, checkpointEvery)
 }
 
-func open(ctx context.Context, path string, master vault.MasterKey, checkpointEvery time.Duration) (*DB, error) {
+// openWriter opens the one writer connection of the database at path,
+// creating the file readable by its owner only if it is missing. It refuses
+// a file that is not an airbridge database: airbridge's tables are never
+// added to somebody else's file.
+func openWriter(ctx context.Context, path string) (*sql.DB, error) {
 	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
-		// Never add airbridge's tables to somebody else's file.
 		if err := Check(ctx, path); err != nil {
 			return nil, fmt.Errorf("open: %w", err)
 		}
@@ -104,6 +107,14 @@ func open(ctx context.Context, path string, master vault.MasterKey, checkpointEv
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	w.SetMaxOpenConns(1)
+	return w, nil
+}
+
+func open(ctx context.Context, path string, master vault.MasterKey, checkpointEvery time.Duration) (*DB, error) {
+	w, err := openWriter(ctx, path)
+	if err != nil {
+		return nil, err
+	}
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	if err := migrate(ctx, w); err != nil {
