@@ -876,3 +876,28 @@ func TestAdministerRunningServer(t *testing.T) {
 	runFails(t, []string{"users", "disable", "--server", s.url, "--token", users["gate.usa"].token, "--name", "auditor"}, "403")
 	s.mustStop()
 }
+
+// TestAdminRefusesMissingDatabase: only users add creates a database; any
+// other administrative command on a missing file is a mistyped path and
+// creates nothing.
+func TestAdminRefusesMissingDatabase(t *testing.T) {
+	dir := t.TempDir()
+	typo := filepath.Join(dir, "typo.db")
+	keyFile, _ := newKeyFile(t, dir)
+	for _, args := range [][]string{
+		{"users", "list", "--db", typo},
+		{"users", "disable", "--db", typo, "--name", "x"},
+		{"tokens", "list", "--db", typo},
+		{"tokens", "revoke", "--db", typo, "--id", "x"},
+		{"keys", "list", "--db", typo},
+		{"keys", "rotate", "--db", typo, "--key-file", keyFile, "--new-key-file", filepath.Join(dir, "new.key")},
+	} {
+		runFails(t, args, "typo.db")
+		if _, err := os.Stat(typo); err == nil {
+			t.Fatalf("%q created %s", args, typo)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "new.key")); err == nil {
+		t.Errorf("keys rotate on a missing database wrote a new key file")
+	}
+}
