@@ -100,7 +100,7 @@ func appendAudit(ctx context.Context, tx *sql.Tx, at string, e auth.AuditEntry, 
 		seq, at, e.Actor, e.Action, e.Target, e.Outcome, e.Detail, h); err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
-	return seal.write(ctx, tx, auditSeal, seq, h)
+	return seal.seal(ctx, tx)
 }
 
 // Audit records a security event.

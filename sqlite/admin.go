@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"crypto/hmac"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -143,20 +142,8 @@ func (a *Admin) RotateMasterKey(ctx context.Context, old, next vault.MasterKey, 
 		// The chains' heads are sealed under a key derived from the master
 		// key: checked under the old one, they are sealed again under the new.
 		oldSeal, newSeal := newSealer(old), newSealer(next)
-		for _, name := range []string{ledgerSeal, auditSeal} {
-			h, err := readHead(ctx, tx, name)
-			if err != nil {
-				return nil, err
-			}
-			if h == nil {
-				continue
-			}
-			if h.seq < 0 || !hmac.Equal([]byte(h.mac), []byte(oldSeal.mac(name, h.seq, h.hash))) {
-				return nil, fmt.Errorf("the sealed head %s does not match the current master key; run airbridge verify before rotating", name)
-			}
-			if err := newSeal.write(ctx, tx, name, h.seq, h.hash); err != nil {
-				return nil, err
-			}
+		if err := newSeal.reseal(ctx, tx, oldSeal); err != nil {
+			return nil, err
 		}
 		return nil, appendAudit(ctx, tx, a.now().UTC().Format(stampLayout), auth.AuditEntry{Actor: actor, Action: "key.rotate", Outcome: "ok",
 			Detail: fmt.Sprintf("master key %s replaced by %s; %d data keys rewrapped", old.ID(), next.ID(), len(keys))}, newSeal)

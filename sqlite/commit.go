@@ -240,7 +240,7 @@ func (db *DB) commit(batch []*request) {
 		return
 	}
 	if db.seq > seq0 {
-		if err := t.exec(ctx, stMeta, ledgerSeal, db.heads.value(ledgerSeal, db.seq, db.lastHash)); err != nil {
+		if err := db.sealHeads(ctx, t); err != nil {
 			fail(fmt.Errorf("seal the ledger's head: %w", err))
 			return
 		}
@@ -255,6 +255,17 @@ func (db *DB) commit(batch []*request) {
 	for i, req := range batch {
 		req.reply <- replies[i]
 	}
+}
+
+// sealHeads seals the chains' heads in the writer's transaction: the
+// ledger's it knows, the audit log's it reads.
+func (db *DB) sealHeads(ctx context.Context, t *txn) error {
+	h := heads{ledgerSeq: db.seq, ledgerHash: db.lastHash}
+	err := t.tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&h.auditSeq, &h.auditHash)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	return t.exec(ctx, stMeta, chainSeal, db.seals.value(h))
 }
 
 // runFn runs a request that writes outside the ledger (users, keys, audit)

@@ -46,7 +46,7 @@ type DB struct {
 	master  vault.MasterKey
 	keyring *vault.Keyring // the nations' data keys; safe for concurrent use
 	fpKey   []byte         // keys the stored request fingerprints
-	heads   *sealer        // seals the heads of the ledger and the audit log
+	seals   *sealer        // seals the heads of the ledger and the audit log
 
 	// Owned by the writer goroutine once Open returns.
 	stmts    *statements
@@ -138,8 +138,8 @@ func open(ctx context.Context, path string, master vault.MasterKey, checkpointEv
 	r.SetMaxIdleConns(8)
 	db := &DB{path: path, w: w, r: r, lock: held, reqs: make(chan *request, 4096),
 		stop: make(chan struct{}), done: make(chan struct{}), now: time.Now,
-		master: master, heads: newSealer(master)}
-	db.Access = &Access{update: db.update, r: r, now: func() time.Time { return db.now() }, seal: db.heads}
+		master: master, seals: newSealer(master)}
+	db.Access = &Access{update: db.update, r: r, now: func() time.Time { return db.now() }, seal: db.seals}
 	err = checkMasterKey(ctx, w, master)
 	if err == nil {
 		db.fpKey, err = fingerprintKey(ctx, w, master)

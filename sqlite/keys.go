@@ -48,6 +48,16 @@ func fingerprintKey(ctx context.Context, w *sql.DB, master vault.MasterKey) ([]b
 		if err != nil {
 			return nil, err
 		}
+		// A database whose fingerprints an earlier build keyed with a key
+		// derived from the master key keeps that key, or its retries would
+		// be refused as reused keys.
+		var n int
+		if err := w.QueryRowContext(ctx, `SELECT count(*) FROM commands`).Scan(&n); err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			key = master.Derive("airbridge request fingerprint")
+		}
 		b, err := master.Wrap(fingerprintNation, 1, key)
 		if err != nil {
 			return nil, err
@@ -191,7 +201,7 @@ func destroyKey(ctx context.Context, tx *sql.Tx, nation, by, at string, seal *se
 func (db *DB) DestroyNationKey(ctx context.Context, nation, by string) error {
 	err := db.update(ctx, func(ctx context.Context, tx *sql.Tx) (func(), error) {
 		now := db.now().UTC()
-		reason, err := destroyKey(ctx, tx, nation, by, now.Format(stampLayout), db.heads)
+		reason, err := destroyKey(ctx, tx, nation, by, now.Format(stampLayout), db.seals)
 		if err != nil {
 			return nil, err
 		}

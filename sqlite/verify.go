@@ -15,7 +15,7 @@ import (
 // Verify refolds the whole ledger into a fresh state and compares it with the
 // read tables. It returns one line per difference; none means the tables are
 // exactly what the ledger says.
-func (db *DB) Verify(ctx context.Context) ([]string, error) { return verify(ctx, db.r, db.heads) }
+func (db *DB) Verify(ctx context.Context) ([]string, error) { return verify(ctx, db.r, db.seals) }
 
 // VerifyFile verifies the airbridge database at path without writing to it,
 // so that it can check a ledger while a server writes it. It returns the
@@ -32,11 +32,16 @@ func VerifyFile(ctx context.Context, path string, key *vault.MasterKey) ([]strin
 	}
 	defer r.Close()
 	r.SetMaxOpenConns(1)
-	var heads *sealer
+	var seals *sealer
 	if key != nil {
-		heads = newSealer(*key)
+		var id string
+		r.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'master_key_id'`).Scan(&id)
+		if id != "" && id != key.ID() {
+			return nil, Stats{}, fmt.Errorf("the master key given (id %s) is not this database's (id %s)", key.ID(), id)
+		}
+		seals = newSealer(*key)
 	}
-	diffs, err := verify(ctx, r, heads)
+	diffs, err := verify(ctx, r, seals)
 	if err != nil {
 		return nil, Stats{}, err
 	}
@@ -44,7 +49,7 @@ func VerifyFile(ctx context.Context, path string, key *vault.MasterKey) ([]strin
 	return diffs, stats, err
 }
 
-func verify(ctx context.Context, r *sql.DB, heads *sealer) ([]string, error) {
+func verify(ctx context.Context, r *sql.DB, seals *sealer) ([]string, error) {
 	// One read transaction, so the ledger and the tables are seen at the same
 	// instant while writers go on.
 	tx, err := r.BeginTx(ctx, nil)
@@ -93,16 +98,9 @@ func verify(ctx context.Context, r *sql.DB, heads *sealer) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var sealed []string
-	for _, c := range []struct {
-		name, table, what string
-		required          bool
-	}{{ledgerSeal, "events", "ledger", true}, {auditSeal, "audit", "audit log", false}} {
-		d, err := heads.checkHead(ctx, tx, c.name, c.table, c.what, c.required)
-		if err != nil {
-			return nil, err
-		}
-		sealed = append(sealed, d...)
+	sealed, err := seals.check(ctx, tx)
+	if err != nil {
+		return nil, err
 	}
 	return slices.Concat(audit, sealed, airbridge.Diff(public(refold), public(tables))), nil
 }

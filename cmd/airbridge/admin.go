@@ -182,6 +182,10 @@ func (env *environment) users(args []string) error {
 				}
 			}
 			if *server != "" {
+				if *token {
+					fmt.Fprintln(env.stderr, "airbridge users add: --token issues a token with --db only; through a server, use tokens issue --server")
+					return exitError(2)
+				}
 				if *bearer == "" {
 					fmt.Fprintln(env.stderr, "airbridge users add: --server needs --as TOKEN (or AIRBRIDGE_TOKEN)")
 					return exitError(2)
@@ -501,6 +505,9 @@ func (env *environment) keysDestroy(args []string) error {
 	if *token == "" || *confirm == "" {
 		fmt.Fprintln(env.stderr, "airbridge keys destroy: two commanders' API tokens are required (--token and --confirm-token, or AIRBRIDGE_TOKEN and AIRBRIDGE_CONFIRM_TOKEN)")
 		return exitError(2)
+	}
+	if *srv != "" && *path == env.getenv("AIRBRIDGE_DB") {
+		*path = "" // the environment's database is not a choice made here
 	}
 	if (*srv == "") == (*path == "") {
 		fmt.Fprintln(env.stderr, "airbridge keys destroy: give either --server URL or --db FILE")
