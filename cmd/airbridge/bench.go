@@ -15,6 +15,8 @@ func (env *environment) bench(args []string) error {
 		return env.benchIngest(args[1:])
 	case "demo":
 		return env.benchDemo(args[1:])
+	case "manifest":
+		return env.benchManifest(args[1:])
 	}
 	fmt.Fprintf(env.stderr, "airbridge bench: unknown benchmark %q\n\n%s", args[0], benchUsage)
 	return exitError(2)
@@ -25,6 +27,7 @@ const benchUsage = `Usage: airbridge bench <benchmark> [flags]
 Benchmarks:
   ingest   scan and registration throughput over loopback HTTP, against raw SQLite
   demo     time for "airbridge demo" to be ready to answer
+  manifest the manifest optimizer on generated instances: time, objective, bound, gap
 
 Every benchmark takes --json to print one JSON object.
 `

@@ -51,6 +51,7 @@ Commands:
   tokens    issue, revoke and list API tokens
   keys      create, rotate and destroy the keys that seal personal data
   certs     write a self-signed TLS certificate for development
+  manifest  solve a manifest instance, or write it as an LP model
   bench     measure airbridge (bench ingest)
   version   print the version
 
@@ -96,6 +97,8 @@ func (env *environment) dispatch(args []string) error {
 		return env.keys(args[1:])
 	case "certs":
 		return env.certs(args[1:])
+	case "manifest":
+		return env.manifest(args[1:])
 	case "version", "--version":
 		if err := env.parse(env.flags("version", "version"), args[1:]); err != nil {
 			return err
