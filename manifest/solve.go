@@ -496,7 +496,6 @@ func (p *problem) improve() {
 // if it gains: i is worth more than the groups that found no other flight.
 func (p *problem) makeRoom(i, f int, onFlight [][]int) {
 	g := p.groups[i]
-	flights := []int{f}
 	members := slices.Clone(onFlight[f])
 	if p.seats[f]+seatsOf(p, onFlight[f], p.weight[i]) < g.Size {
 		return // even all the lighter groups do not make room
@@ -552,9 +551,7 @@ func (p *problem) makeRoom(i, f int, onFlight [][]int) {
 		}
 		return
 	}
-	for _, h := range flights {
-		onFlight[h] = slices.DeleteFunc(onFlight[h], func(o int) bool { _, gone := from[o]; return gone })
-	}
+	onFlight[f] = slices.DeleteFunc(onFlight[f], func(o int) bool { _, gone := from[o]; return gone })
 	onFlight[f] = append(onFlight[f], i)
 	for _, o := range removed {
 		if h := p.flightOf[o]; h >= 0 {

@@ -100,29 +100,6 @@ func (kr *Keyring) NextVersion(nation string) int {
 	return ks[len(ks)-1].version + 1
 }
 
-// Nations lists the nations that have keys, live or destroyed.
-func (kr *Keyring) Nations() []string {
-	kr.mu.RLock()
-	defer kr.mu.RUnlock()
-	var out []string
-	for n := range kr.keys {
-		out = append(out, n)
-	}
-	slices.Sort(out)
-	return out
-}
-
-// Destroyed reports when nation's newest key was destroyed, if it was.
-func (kr *Keyring) Destroyed(nation string) (time.Time, bool) {
-	kr.mu.RLock()
-	defer kr.mu.RUnlock()
-	ks := kr.keys[nation]
-	if len(ks) == 0 || ks[len(ks)-1].aead != nil {
-		return time.Time{}, false
-	}
-	return ks[len(ks)-1].destroyed, true
-}
-
 func (kr *Keyring) find(name string) (*dataKey, error) {
 	nation, version, err := ParseKeyName(name)
 	if err != nil {

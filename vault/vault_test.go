@@ -110,8 +110,8 @@ func TestSealOpenDestroy(t *testing.T) {
 	if kr.NextVersion("DEU") != 2 {
 		t.Errorf("next version %d", kr.NextVersion("DEU"))
 	}
-	if _, ok := kr.Destroyed("DEU"); !ok {
-		t.Error("DEU not reported destroyed")
+	if _, ok := kr.Current("DEU"); ok {
+		t.Error("DEU still has a live key")
 	}
 	fresh, _ := NewDataKey()
 	kr.Add("DEU", 2, fresh)

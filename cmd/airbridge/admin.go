@@ -453,7 +453,7 @@ func (env *environment) keys(args []string) error {
 				return err
 			}
 			if err := a.RotateMasterKey(env.ctx, old, next, env.actor()); err != nil {
-				removeFile(*newFile)
+				os.Remove(*newFile)
 				return err
 			}
 			fmt.Fprintf(env.stdout, "data keys rewrapped: master key %s replaced by %s in %s; serve with --key-file %s from now on\n", old.ID(), next.ID(), *newFile, *newFile)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -88,5 +87,3 @@ func nationFlag(s string) string {
 	}
 	return strings.ToUpper(s)
 }
-
-func removeFile(path string) { os.Remove(path) }
