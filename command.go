@@ -750,10 +750,8 @@ func (c FlightAction) outcome(s *State, _ []Event) any { return s.Flights[c.Flig
 // aboard returns the persons whose current flight is id, ordered by id.
 func (s *State) aboard(id string) []*Person {
 	var ps []*Person
-	for _, p := range s.Persons {
-		if p.FlightID == id {
-			ps = append(ps, p)
-		}
+	for _, p := range s.flightIndex()[id] {
+		ps = append(ps, p)
 	}
 	slices.SortFunc(ps, func(a, b *Person) int { return strings.Compare(a.ID, b.ID) })
 	return ps

@@ -37,6 +37,15 @@ type EventData struct {
 	WasCalled   bool      `json:"was_called,omitempty"`
 	Carried     int       `json:"carried,omitempty"`
 	NoShows     int       `json:"no_shows,omitempty"`
+	Seat        string    `json:"seat,omitempty"`
+	// Groups are the groups a manifest was published with, or those a
+	// boarding close backfilled from standby; Standby a flight's standby list.
+	Groups  []string   `json:"groups,omitempty"`
+	Standby []string   `json:"standby,omitempty"`
+	Alert   *LoadAlert `json:"alert,omitempty"`
+	// Override says that a flight departed below the load guard's threshold
+	// on a manifest officer's decision; Reason then holds why.
+	Override bool `json:"override,omitempty"`
 	// Sealed is Reason as a store keeps it, under the data key of the
 	// nation of the person the event is about.
 	Sealed *Sealed `json:"sealed,omitempty"`
@@ -65,6 +74,10 @@ const (
 	FlightDeparted      = "flight_departed"
 	FlightArrived       = "flight_arrived"
 	FlightCancelled     = "flight_cancelled"
+	ManifestPublished   = "manifest_published"
+	StandbySet          = "standby_set"
+	LoadAlertRaised     = "load_alert_raised"
+	LoadAlertCleared    = "load_alert_cleared"
 )
 
 // Stream names.

@@ -42,9 +42,30 @@ type Flight struct {
 	Boarded     int `json:"boarded"`
 	LittersUsed int `json:"litters_used"`
 	// Carried counts the persons who departed on the flight.
-	Carried     int       `json:"carried"`
-	StatusSince time.Time `json:"status_since"`
-	Version     int       `json:"version"`
+	Carried int `json:"carried"`
+	// Standby lists the groups standing by for seats that no-shows free at
+	// boarding close, as the manifest officer set them.
+	Standby []string `json:"standby,omitempty"`
+	// Alert is the open load-guard alert, if any.
+	Alert       *LoadAlert `json:"alert,omitempty"`
+	StatusSince time.Time  `json:"status_since"`
+	Version     int        `json:"version"`
+}
+
+// LoadAlert says that a flight about to close or depart is loaded below the
+// policy's threshold while compatible cleared people wait.
+type LoadAlert struct {
+	FlightID  string  `json:"flight_id"`
+	Seats     int     `json:"seats"`
+	Load      int     `json:"load"` // persons on the manifest (at departure: boarded)
+	Factor    float64 `json:"factor"`
+	Threshold float64 `json:"threshold"`
+	// Waiting counts the cleared persons, staged or on the flight's
+	// standby list, in groups that the flight could still take whole;
+	// Groups counts those groups.
+	Waiting int       `json:"waiting"`
+	Groups  int       `json:"groups"`
+	Raised  time.Time `json:"raised"`
 }
 
 // FlightInput is what scheduling a flight says.
@@ -122,6 +143,10 @@ type Site struct {
 	ID   string   `json:"id"`
 	Name string   `json:"name"`
 	Kind SiteKind `json:"kind"`
+	// Capacity is a transit hub's intake: the persons it takes per UTC day
+	// on flights departing for it (flights whose destination is the hub's
+	// id). Zero means no limit.
+	Capacity int `json:"capacity,omitempty"`
 }
 
 func (s *Site) validate() error {
@@ -134,6 +159,12 @@ func (s *Site) validate() error {
 	}
 	if err := validName("name", s.Name); err != nil {
 		return err
+	}
+	if s.Capacity < 0 || s.Capacity > 10_000_000 {
+		return invalid("capacity", "%d is outside 0..10000000", s.Capacity)
+	}
+	if s.Capacity != 0 && s.Kind != Hub {
+		return invalid("capacity", "only a transit hub has a daily capacity")
 	}
 	switch s.Kind {
 	case Gate, Screening, Holding, Ramp, Hub:

@@ -47,9 +47,12 @@ type Person struct {
 	Needs       Needs  `json:"needs"`
 	PersonalData
 
-	Stage        Stage     `json:"stage"`
-	Screening    string    `json:"screening,omitempty"`
-	FlightID     string    `json:"flight_id,omitempty"`
+	Stage     Stage  `json:"stage"`
+	Screening string `json:"screening,omitempty"`
+	FlightID  string `json:"flight_id,omitempty"`
+	// Seat is the seat (or litter position, "L" and its number) the person
+	// holds on FlightID while manifested, boarded or carried.
+	Seat         string    `json:"seat,omitempty"`
 	StageSince   time.Time `json:"stage_since"`
 	RegisteredAt time.Time `json:"registered_at"`
 	// Version counts the events applied to the person.

@@ -1,8 +1,10 @@
 package airbridge
 
 import (
+	"maps"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -19,10 +21,83 @@ type Policy struct {
 	// emergency loads above the standard configuration. A type not listed may
 	// carry at most its standard seats.
 	MaxSeats map[AircraftType]int `json:"max_seats,omitempty"`
-	// LoadGuard is the load factor under which a departing flight is to raise
-	// an alert while people wait (0 disables it). It is recorded here for the
-	// load guard; this part of airbridge raises no alerts yet.
-	LoadGuard float64 `json:"load_guard,omitempty"`
+	// LoadGuard is the load factor under which a flight about to close or
+	// depart raises an alert while compatible cleared people wait, and may
+	// depart only with an override. Omitted, it is DefaultLoadGuard; 0
+	// disables the guard.
+	LoadGuard *float64 `json:"load_guard,omitempty"`
+	// AlertLead is how many minutes before its slot a flight counts as about
+	// to depart for the load guard; omitted, DefaultAlertLead.
+	AlertLead int `json:"alert_lead_minutes,omitempty"`
+	// Weights gives the weight of one person by priority rank ("1": 8, …)
+	// for the manifest optimizer; a rank not listed weighs as DefaultWeight
+	// says.
+	Weights map[string]float64 `json:"weights,omitempty"`
+	// Carriers is each operating nation's acceptance policy: the
+	// nationalities and categories its flights carry. A nation not listed,
+	// or a list left empty, carries all.
+	Carriers map[string]Acceptance `json:"carriers,omitempty"`
+	// Routes lists, for a sponsoring nation, the destinations its evacuees
+	// may be flown to. A nation not listed sends its people anywhere.
+	Routes map[string][]string `json:"routes,omitempty"`
+}
+
+// Acceptance is what an operating nation's flights carry.
+type Acceptance struct {
+	Nationalities []string `json:"nationalities,omitempty"`
+	Categories    []string `json:"categories,omitempty"`
+}
+
+// Defaults of the load guard.
+const (
+	DefaultLoadGuard = 0.9
+	DefaultAlertLead = 60
+)
+
+// LoadThreshold returns the load factor the guard holds flights to; 0 means
+// no guard.
+func (p Policy) LoadThreshold() float64 {
+	if p.LoadGuard == nil {
+		return DefaultLoadGuard
+	}
+	return *p.LoadGuard
+}
+
+// AlertLeadMinutes returns how long before its slot a flight is watched.
+func (p Policy) AlertLeadMinutes() int {
+	if p.AlertLead == 0 {
+		return DefaultAlertLead
+	}
+	return p.AlertLead
+}
+
+// Weight returns the weight of one person of priority rank: the policy's,
+// or by default 2^(4-rank) for ranks 1-4 (8, 4, 2, 1) and 1 beyond.
+func (p Policy) Weight(rank int) float64 {
+	if w, ok := p.Weights[strconv.Itoa(rank)]; ok {
+		return w
+	}
+	if rank >= 1 && rank < 4 {
+		return float64(int(1) << (4 - rank))
+	}
+	return 1
+}
+
+// Carries reports whether flights operated by operator take a person of
+// the given nationality and category.
+func (p Policy) Carries(operator, nationality, category string) bool {
+	a, ok := p.Carriers[operator]
+	if !ok {
+		return true
+	}
+	return (len(a.Nationalities) == 0 || slices.Contains(a.Nationalities, nationality)) &&
+		(len(a.Categories) == 0 || slices.Contains(a.Categories, category))
+}
+
+// Routed reports whether the evacuees of nation may be flown to destination.
+func (p Policy) Routed(nation, destination string) bool {
+	r, ok := p.Routes[nation]
+	return !ok || len(r) == 0 || slices.Contains(r, destination)
 }
 
 // Category is one class of evacuee with its priority rank (1 is highest).
@@ -160,8 +235,49 @@ func (p Policy) Validate() error {
 			return invalid("max_seats", "%s: %d is outside %d..1000", t, n, lo)
 		}
 	}
-	if p.LoadGuard < 0 || p.LoadGuard > 1 {
-		return invalid("load_guard", "%v is outside 0..1", p.LoadGuard)
+	if g := p.LoadGuard; g != nil && (*g < 0 || *g > 1) {
+		return invalid("load_guard", "%v is outside 0..1", *g)
+	}
+	if p.AlertLead < 0 || p.AlertLead > 24*60 {
+		return invalid("alert_lead_minutes", "%d is outside 0..1440", p.AlertLead)
+	}
+	for _, rank := range slices.Sorted(maps.Keys(p.Weights)) {
+		n, err := strconv.Atoi(rank)
+		if err != nil || n < 1 || n > 99 || strconv.Itoa(n) != rank {
+			return invalid("weights", "%q is not a priority rank 1..99", rank)
+		}
+		if w := p.Weights[rank]; !(w > 0 && w <= 1e6) {
+			return invalid("weights", "rank %s: weight %v is outside (0, 1000000]", rank, w)
+		}
+	}
+	for _, nation := range slices.Sorted(maps.Keys(p.Carriers)) {
+		if !p.HasNation(nation) {
+			return invalid("carriers", "%q is not a nation of this operation", nation)
+		}
+		a := p.Carriers[nation]
+		for _, n := range a.Nationalities {
+			if !countryCode.MatchString(n) {
+				return invalid("carriers", "%s: %q is not a three-letter country code", nation, n)
+			}
+		}
+		for _, c := range a.Categories {
+			if _, ok := p.Category(c); !ok {
+				return invalid("carriers", "%s: %q is not a category of this operation", nation, c)
+			}
+		}
+	}
+	for _, nation := range slices.Sorted(maps.Keys(p.Routes)) {
+		if !p.HasNation(nation) {
+			return invalid("routes", "%q is not a nation of this operation", nation)
+		}
+		for _, d := range p.Routes[nation] {
+			if strings.TrimSpace(d) == "" || len(d) > 64 {
+				return invalid("routes", "%s: a destination must be 1-64 characters", nation)
+			}
+			if err := validName("routes", d); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

@@ -18,6 +18,10 @@ type State struct {
 	Documents map[string]string // document number → person id
 	// Counts is the number of persons by nation and stage.
 	Counts map[string]map[Stage]int
+
+	// onFlight indexes the persons by their current flight. It is derived
+	// from Persons, built on first use and kept by Apply.
+	onFlight map[string]map[string]*Person
 }
 
 // NewState returns an empty state.
@@ -47,6 +51,9 @@ func (s *State) Apply(e Event) error {
 		p.Nations = slices.Clone(p.Nations)
 		p.Categories = slices.Clone(p.Categories)
 		p.MaxSeats = maps.Clone(p.MaxSeats)
+		p.Weights = maps.Clone(p.Weights)
+		p.Carriers = maps.Clone(p.Carriers)
+		p.Routes = maps.Clone(p.Routes)
 		s.Policy = &p
 		return nil
 	case "site":
@@ -86,23 +93,58 @@ func (s *State) applyFlight(id string, e Event) error {
 	if !ok {
 		return fmt.Errorf("apply %s: unknown flight %s", e.Type, id)
 	}
+	status := f.Status
 	switch e.Type {
 	case FlightBoarding:
 		f.Status = StatusBoarding
 	case FlightClosed:
-		f.Status = StatusClosed
+		f.Status, f.Standby = StatusClosed, nil
 	case FlightDeparted:
-		f.Status = StatusDeparted
+		f.Status, f.Standby, f.Alert = StatusDeparted, nil, nil
 	case FlightArrived:
 		f.Status = StatusArrived
 	case FlightCancelled:
-		f.Status = StatusCancelled
+		f.Status, f.Standby, f.Alert = StatusCancelled, nil, nil
+	case ManifestPublished, StandbySet:
+		f.Standby = slices.Clone(e.Data.Standby)
+	case LoadAlertRaised:
+		if e.Data.Alert == nil {
+			return fmt.Errorf("apply %s to %s: no alert", e.Type, e.Stream)
+		}
+		a := *e.Data.Alert
+		f.Alert = &a
+	case LoadAlertCleared:
+		f.Alert = nil
 	default:
 		return fmt.Errorf("apply %s to %s: unknown event", e.Type, e.Stream)
 	}
-	f.StatusSince = e.Time
+	if f.Status != status {
+		f.StatusSince = e.Time
+	}
 	f.Version++
 	return nil
+}
+
+// flightIndex returns the persons by current flight, building it if needed.
+func (s *State) flightIndex() map[string]map[string]*Person {
+	if s.onFlight == nil {
+		s.onFlight = map[string]map[string]*Person{}
+		for _, p := range s.Persons {
+			if p.FlightID != "" {
+				s.index(p)
+			}
+		}
+	}
+	return s.onFlight
+}
+
+func (s *State) index(p *Person) {
+	m := s.onFlight[p.FlightID]
+	if m == nil {
+		m = map[string]*Person{}
+		s.onFlight[p.FlightID] = m
+	}
+	m[p.ID] = p
 }
 
 func (s *State) applyPerson(id string, e Event) error {
@@ -171,14 +213,20 @@ func (s *State) applyPerson(id string, e Event) error {
 	case PersonStaged:
 		p.Stage = Staged
 	case PersonManifested:
-		p.Stage, p.FlightID = Manifested, f.ID
+		p.Stage, p.FlightID, p.Seat = Manifested, f.ID, d.Seat
 		f.Manifested++
 		f.LittersUsed += litter
+		if s.onFlight != nil {
+			s.index(p)
+		}
 	case PersonOffloaded, PersonNoShow:
 		if p.Stage == Boarded {
 			f.Boarded--
 		}
-		p.Stage, p.FlightID = Staged, ""
+		if s.onFlight != nil {
+			delete(s.onFlight[p.FlightID], p.ID)
+		}
+		p.Stage, p.FlightID, p.Seat = Staged, "", ""
 		f.Manifested--
 		f.LittersUsed -= litter
 	case PersonBoarded:

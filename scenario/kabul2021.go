@@ -107,7 +107,7 @@ func (g *generator) build(persons int) error {
 		Name:       "Kabul 2021 (synthetic)",
 		Categories: airbridge.DefaultCategories(),
 		MaxSeats:   map[airbridge.AircraftType]int{"C-17": 823, "A400M": 229, "C-130J-30": 150},
-		LoadGuard:  0.8,
+		LoadGuard:  new(0.8),
 	}
 	for _, n := range nations {
 		policy.Nations = append(policy.Nations, n.code)
