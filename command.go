@@ -673,13 +673,19 @@ const (
 	ActionCancel   = "cancel"
 )
 
-// FlightAction moves a flight along its lifecycle. Departing departs the
-// boarded persons and turns the manifested but absent into no-shows, back in
-// staged; arriving arrives the persons carried; cancelling offloads everyone.
+// FlightAction moves a flight along its lifecycle. Closing boarding turns
+// the manifested who have not boarded into no-shows, back in staged, fills
+// the seats left from the standby list, and raises a load-guard alert if the
+// flight stays under the threshold while compatible people wait. Departing
+// departs the boarded persons (anyone still manifested is a no-show); under
+// the load guard's threshold with compatible people waiting, it needs an
+// Override giving the reason, recorded with the departure. Arriving arrives
+// the persons carried; cancelling, with a Reason, offloads everyone.
 type FlightAction struct {
 	FlightID string `json:"-"`
 	Action   string `json:"-"`
 	Reason   string `json:"reason,omitempty"`
+	Override string `json:"override,omitempty"`
 }
 
 func (c FlightAction) decide(s *State, env Envelope) ([]Event, error) {
@@ -702,10 +708,22 @@ func (c FlightAction) decide(s *State, env Envelope) ([]Event, error) {
 		if f.Status != StatusBoarding {
 			return nil, flightConflict(f, c.Action, StatusBoarding)
 		}
-		return []Event{env.event(stream, FlightClosed, EventData{})}, nil
+		return s.closeFlight(f, env), nil
 	case ActionDepart:
 		if f.Status != StatusBoarding && f.Status != StatusClosed {
 			return nil, flightConflict(f, c.Action, StatusBoarding, StatusClosed)
+		}
+		override := strings.TrimSpace(c.Override)
+		if err := validName("override", override); err != nil {
+			return nil, err
+		}
+		alert, err := s.departGuard(f, override, env.Time)
+		if err != nil {
+			return nil, err
+		}
+		departed := EventData{}
+		if alert != nil {
+			departed = EventData{Override: true, Reason: override, Alert: alert}
 		}
 		var events []Event
 		carried, noShows := 0, 0
@@ -718,7 +736,8 @@ func (c FlightAction) decide(s *State, env Envelope) ([]Event, error) {
 				events = append(events, env.event(personStream+p.ID, PersonNoShow, EventData{FlightID: f.ID}))
 			}
 		}
-		return append(events, env.event(stream, FlightDeparted, EventData{Carried: carried, NoShows: noShows})), nil
+		departed.Carried, departed.NoShows = carried, noShows
+		return append(events, env.event(stream, FlightDeparted, departed)), nil
 	case ActionArrive:
 		if f.Status != StatusDeparted {
 			return nil, flightConflict(f, c.Action, StatusDeparted)
@@ -778,9 +797,9 @@ func (c ManifestGroup) decide(s *State, env Envelope) ([]Event, error) {
 	if err != nil {
 		return nil, err
 	}
+	pt := s.party(g)
 	litters := 0
-	for _, id := range g.Members {
-		p := s.Persons[id]
+	for _, p := range pt.members {
 		if p.Stage == Manifested || p.Stage == Boarded {
 			return nil, Errorf(ECONFLICT, "person %s of group %s is already on the manifest of flight %s", p.ID, g.ID, p.FlightID).
 				With("person_id", p.ID).With("stage", p.Stage).With("flight_id", p.FlightID)
@@ -801,11 +820,13 @@ func (c ManifestGroup) decide(s *State, env Envelope) ([]Event, error) {
 		return nil, Errorf(ECONFLICT, "flight %s has %d free litter positions; group %s needs %d", f.ID, free, g.ID, litters).
 			With("litters", f.Litters).With("litters_used", f.LittersUsed)
 	}
-	events := make([]Event, 0, len(g.Members))
-	for _, id := range g.Members {
-		events = append(events, env.event(personStream+id, PersonManifested, EventData{FlightID: f.ID}))
+	if err := s.carriable(pt, f); err != nil {
+		return nil, err
 	}
-	return events, nil
+	if err := s.checkHubs([]*Flight{f}, map[string]int{f.ID: f.Manifested + pt.size()}); err != nil {
+		return nil, err
+	}
+	return s.seating(f, nil).manifest(env, pt, f), nil
 }
 
 func (c ManifestGroup) outcome(s *State, _ []Event) any { return s.View(c.GroupID) }
@@ -883,8 +904,10 @@ func (c BoardGroup) decide(s *State, env Envelope) ([]Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	if f.Status != StatusBoarding {
-		return nil, flightConflict(f, "board", StatusBoarding)
+	// A closed flight still boards the standby groups that took the seats
+	// of no-shows.
+	if f.Status != StatusBoarding && f.Status != StatusClosed {
+		return nil, flightConflict(f, "board", StatusBoarding, StatusClosed)
 	}
 	events := make([]Event, 0, len(g.Members))
 	if err := s.manifestedOn(g, f); err != nil {

@@ -1017,17 +1017,23 @@ func TestDepartFromClosed(t *testing.T) {
 	f := newFixture(t)
 	a := f.staged("a", 1)
 	b := f.staged("b", 1)
+	c := f.staged("c", 1)
 	f.schedule("F1", 0)
 	f.manifest("F1", "a")
 	f.manifest("F1", "b")
+	f.exec(SetStandby{FlightID: "F1", Groups: []string{"c"}})
 	f.act("F1", ActionBoarding)
 	f.exec(Scan{PersonID: "a-1", Site: ramp})
 	f.act("F1", ActionClose)
+	// b did not come to the ramp: a no-show, back in staged; c, standing
+	// by, took the seat.
+	f.checkPersons(b, personWant{Staged, "", 6})
+	f.checkPersons(c, personWant{Manifested, "F1", 5})
 	f.checkFlight("F1", flightWant{StatusClosed, 2, 1, 0, 0})
 	// A closed flight still takes offloads.
-	f.exec(OffloadGroup{FlightID: "F1", GroupID: "b", Reason: "overweight"})
-	f.checkPersons(b, personWant{Staged, "", 6})
-	f.act("F1", ActionDepart)
+	f.exec(OffloadGroup{FlightID: "F1", GroupID: "c", Reason: "overweight"})
+	f.checkPersons(c, personWant{Staged, "", 6})
+	f.exec(FlightAction{FlightID: "F1", Action: ActionDepart, Override: "last flight before the runway closes"})
 	f.checkPersons(a, personWant{Departed, "F1", 7})
 	f.checkFlight("F1", flightWant{StatusDeparted, 1, 1, 1, 0})
 	f.checkRefold()
@@ -1053,7 +1059,8 @@ func TestCancelOffloadsEveryone(t *testing.T) {
 			if status != StatusScheduled {
 				f.act("F1", ActionBoarding)
 				f.exec(BoardGroup{FlightID: "F1", GroupID: "a"})
-				boarded = 2
+				f.exec(BoardGroup{FlightID: "F1", GroupID: "b"})
+				boarded = 4
 			}
 			if status == StatusClosed {
 				f.act("F1", ActionClose)
@@ -1086,7 +1093,7 @@ func TestCancelOffloadsEveryone(t *testing.T) {
 				wantVersion = 7 // and boarded
 			}
 			f.checkPersons(a, personWant{Staged, "", wantVersion})
-			f.checkPersons(b, personWant{Staged, "", 6})
+			f.checkPersons(b, personWant{Staged, "", wantVersion})
 			f.checkFlight("F1", flightWant{StatusCancelled, 0, 0, 0, 0})
 
 			// Everyone may be manifested again.

@@ -52,7 +52,11 @@ type Person struct {
 	FlightID  string `json:"flight_id,omitempty"`
 	// Seat is the seat (or litter position, "L" and its number) the person
 	// holds on FlightID while manifested, boarded or carried.
-	Seat         string    `json:"seat,omitempty"`
+	Seat string `json:"seat,omitempty"`
+	// MissedFlight is the flight the person last failed to board (a
+	// no-show), until manifested again. The load guard of that flight does
+	// not count them as waiting.
+	MissedFlight string    `json:"missed_flight,omitempty"`
 	StageSince   time.Time `json:"stage_since"`
 	RegisteredAt time.Time `json:"registered_at"`
 	// Version counts the events applied to the person.

@@ -213,7 +213,7 @@ func (s *State) applyPerson(id string, e Event) error {
 	case PersonStaged:
 		p.Stage = Staged
 	case PersonManifested:
-		p.Stage, p.FlightID, p.Seat = Manifested, f.ID, d.Seat
+		p.Stage, p.FlightID, p.Seat, p.MissedFlight = Manifested, f.ID, d.Seat, ""
 		f.Manifested++
 		f.LittersUsed += litter
 		if s.onFlight != nil {
@@ -225,6 +225,9 @@ func (s *State) applyPerson(id string, e Event) error {
 		}
 		if s.onFlight != nil {
 			delete(s.onFlight[p.FlightID], p.ID)
+		}
+		if e.Type == PersonNoShow {
+			p.MissedFlight = f.ID
 		}
 		p.Stage, p.FlightID, p.Seat = Staged, "", ""
 		f.Manifested--

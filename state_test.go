@@ -177,7 +177,7 @@ func TestDecideDoesNotMutate(t *testing.T) {
 		{"offload", OffloadGroup{FlightID: "F2", GroupID: "d"}, true},
 		{"ramp scan", Scan{PersonID: "c-1", Site: ramp}, true},
 		{"board", BoardGroup{FlightID: "F1", PersonID: "c-1"}, true},
-		{"depart with a no-show", FlightAction{FlightID: "F1", Action: ActionDepart}, true},
+		{"depart with a no-show", FlightAction{FlightID: "F1", Action: ActionDepart, Override: "weather"}, true},
 		{"cancel with boarded persons", FlightAction{FlightID: "F1", Action: ActionCancel, Reason: "x"}, true},
 		{"schedule", ScheduleFlight{flightInput("F4", 0)}, true},
 		{"add a site", AddSite{Site{ID: "gate-2", Kind: Gate}}, true},
