@@ -22,6 +22,7 @@ type party struct {
 	members []*Person
 	litters int
 	rank    int       // the best priority rank among the members
+	weight  float64   // the policy's weight of a person of that rank
 	staged  time.Time // when its last member was staged
 }
 
@@ -40,6 +41,7 @@ func (s *State) party(g *Group) party {
 			pt.staged = p.StageSince
 		}
 	}
+	pt.weight = s.Policy.Weight(pt.rank)
 	return pt
 }
 
@@ -55,10 +57,11 @@ func (pt party) all(st Stage, flight string) bool {
 	return len(pt.members) > 0
 }
 
-// before orders parties for loading: best priority first, then the longest
-// waiting, then by id.
+// before orders parties for loading as the manifest optimizer weighs them:
+// the heaviest persons first (by the policy's weights of their priority),
+// then the longest waiting, then by id.
 func (pt party) before(o party) int {
-	return cmp.Or(cmp.Compare(pt.rank, o.rank), pt.staged.Compare(o.staged), cmp.Compare(pt.g.ID, o.g.ID))
+	return cmp.Or(cmp.Compare(o.weight, pt.weight), pt.staged.Compare(o.staged), cmp.Compare(pt.g.ID, o.g.ID))
 }
 
 // carriable returns why f may not carry the party under the policy's
@@ -306,7 +309,7 @@ func (c CheckLoads) outcome(s *State, events []Event) any {
 }
 
 // SetStandby replaces a flight's standby list: the staged groups that take,
-// best priority first, the seats that no-shows leave when boarding closes.
+// heaviest persons first (see party.before), the seats that no-shows leave when boarding closes.
 type SetStandby struct {
 	FlightID string   `json:"-"`
 	Groups   []string `json:"groups"`
@@ -371,8 +374,8 @@ type FlightManifest struct {
 
 // PublishManifest publishes the manifests of one or more open flights at
 // once, as reviewed from a proposal: each flight's manifest becomes exactly
-// the groups listed. Groups left out are offloaded, back to staged (a
-// boarded group cannot be left out); staged groups listed are manifested,
+// the groups listed, and those who have boarded. Groups left out are
+// offloaded, back to staged; staged groups listed are manifested,
 // with seat numbers; a group may move between flights of the request. The
 // rules of every manifest hold: seats, litter positions, the operator's
 // acceptance, the nations' routes and the transit hubs' daily intake.
@@ -435,11 +438,11 @@ func (c PublishManifest) decide(s *State, env Envelope) ([]Event, error) {
 				continue
 			}
 			pt := s.party(s.Groups[gid])
-			for _, m := range pt.members {
-				if m.FlightID == f.ID && m.Stage == Boarded {
-					return nil, Errorf(ECONFLICT, "group %s has boarded flight %s; its manifest must keep it", gid, f.ID).
-						With("group_id", gid).With("flight_id", f.ID)
-				}
+			if pt.all(Boarded, f.ID) {
+				// Whoever boarded stays, listed or not.
+				plans[i].load += pt.size()
+				plans[i].lit += pt.litters
+				continue
 			}
 			plans[i].leave = append(plans[i].leave, pt)
 		}

@@ -200,12 +200,13 @@ func TestPublishManifest(t *testing.T) {
 		t.Errorf("a moved to seats %v, want [4 5]", got)
 	}
 
-	// A boarded group cannot be left out.
+	// A boarded group stays, listed or not, and counts against the seats.
 	f.act("F2", ActionBoarding)
 	f.exec(BoardGroup{FlightID: "F2", GroupID: "c"})
-	f.refuse(PublishManifest{Flights: []FlightManifest{{FlightID: "F2", Groups: []string{"a"}}}}, ECONFLICT)
-	f.exec(PublishManifest{Flights: []FlightManifest{{FlightID: "F2", Groups: []string{"c"}}}})
+	f.refuse(PublishManifest{Flights: []FlightManifest{{FlightID: "F2", Groups: []string{"a", "b"}}}}, ECONFLICT)
+	f.exec(PublishManifest{Flights: []FlightManifest{{FlightID: "F2", Groups: []string{"b"}}}})
 	f.checkPersons(a, personWant{Staged, "", 8})
+	f.checkPersons(b, personWant{Manifested, "F2", 7})
 	f.checkPersons(c, personWant{Boarded, "F2", 6})
 	_ = e
 	f.checkRefold()

@@ -270,6 +270,18 @@ func (s *Server) commandNations(ctx context.Context, cmd airbridge.Command) ([]s
 		return lookup("flight", c.FlightID)
 	case *airbridge.BoardGroup:
 		return lookup("flight", c.FlightID)
+	case *airbridge.SetStandby:
+		return lookup("flight", c.FlightID)
+	case *airbridge.PublishManifest:
+		var ns []string
+		for _, fm := range c.Flights {
+			n, err := lookup("flight", fm.FlightID)
+			if err != nil {
+				return nil, err
+			}
+			ns = append(ns, n...)
+		}
+		return ns, nil
 	case *airbridge.Scan:
 		return s.scanNations(ctx, c, lookup)
 	}

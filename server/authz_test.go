@@ -452,6 +452,23 @@ var requests = map[string]request{
 		return "/api/flights/F-" + n + "/board", `{"group_id":"nogroup"}`
 	},
 
+	"POST /api/flights/{id}/standby": func(n string) (string, string) {
+		return "/api/flights/F-" + n + "/standby", `{"groups":["nogroup"]}`
+	},
+	// Proposing writes nothing.
+	"POST /api/manifests/propose": func(n string) (string, string) {
+		return "/api/manifests/propose", fmt.Sprintf(`{"flights":["F-%s"]}`, n)
+	},
+	"POST /api/manifests/publish": func(n string) (string, string) {
+		return "/api/manifests/publish", fmt.Sprintf(`{"flights":[{"flight_id":"F-%s","groups":["nogroup"]}]}`, n)
+	},
+	// p-n is on no manifest: 409.
+	"GET /api/persons/{id}/boarding-pass": func(n string) (string, string) {
+		return "/api/persons/p-" + nationLabel(n) + "/boarding-pass", ""
+	},
+	"GET /api/alerts":        fixed("/api/alerts", ""),
+	"GET /api/events/stream": fixed("/api/events/stream?for=20ms", ""),
+
 	"GET /api/pipeline": fixed("/api/pipeline", ""),
 	"GET /api/staged":   fixed("/api/staged", ""),
 	"GET /api/events":   fixed("/api/events", ""),

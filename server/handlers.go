@@ -373,18 +373,7 @@ func (s *Server) getEvents(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	// The ledger's firehose is for audit and command: the structure of what
-	// happened, without anybody's personal data.
-	for i := range events {
-		d := &events[i].Data
-		if d.Person != nil && (d.Person.Redacted == "" && !d.Person.PersonalData.IsZero()) {
-			d.Person.Redact("personal data is not part of the event stream; read the person")
-		}
-		if d.Group != nil {
-			d.Group.Name = ""
-		}
-		d.Reason = ""
-	}
+	publicEvents(events)
 	writeJSON(w, http.StatusOK, events)
 }
 

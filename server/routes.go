@@ -113,6 +113,16 @@ func (s *Server) routes() {
 	s.handle("POST /api/flights/{id}/board", rule{auth.ManifestOfficer: ownNation},
 		s.command(small, http.StatusOK, func(r *http.Request) airbridge.Command { return &airbridge.BoardGroup{FlightID: r.PathValue("id")} }))
 
+	s.handle("POST /api/flights/{id}/standby", flightOps,
+		s.command(small, http.StatusOK, func(r *http.Request) airbridge.Command { return &airbridge.SetStandby{FlightID: r.PathValue("id")} }))
+	s.handle("POST /api/manifests/propose", flightOps, s.propose)
+	s.handle("POST /api/manifests/publish", flightOps,
+		s.command(batch, http.StatusOK, func(*http.Request) airbridge.Command { return &airbridge.PublishManifest{} }))
+	s.handle("GET /api/persons/{id}/boarding-pass", rule{auth.ManifestOfficer: anyNation, auth.GateAgent: anyNation, auth.Coordinator: ownNation},
+		s.getBoardingPass)
+	s.handle("GET /api/alerts", everyone, s.getAlerts)
+	s.handle("GET /api/events/stream", everyone, s.eventStream)
+
 	s.handle("GET /api/pipeline", everyone, s.getPipeline)
 	s.handle("GET /api/staged", everyone, s.getStaged)
 	s.handle("GET /api/events", rule{auth.Auditor: anyNation, auth.Commander: anyNation}, s.getEvents)

@@ -8,6 +8,7 @@ import (
 	"encoding/base32"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"airbridge"
 	"airbridge/auth"
@@ -28,6 +29,10 @@ type Ledger interface {
 	StagedQueue(ctx context.Context, limit int) ([]airbridge.StagedGroup, error)
 	Events(ctx context.Context, after int64, limit int) ([]airbridge.Event, error)
 	EventsAppended() int64
+	LastSeq(ctx context.Context) (int64, error)
+	// View runs fn on the state commands are decided against, between
+	// commits; fn must not keep or change it.
+	View(ctx context.Context, fn func(*airbridge.State) error) error
 	NationOf(ctx context.Context, kind, id string) (string, error)
 
 	// Access control and the audit log.
@@ -57,11 +62,14 @@ type Options struct {
 	// sessions of each user together; zero RatePerSecond means no limit.
 	RatePerSecond float64
 	RateBurst     int
+	// LoadGuardEvery is how often RunLoadGuard, if run, looks at the
+	// flights about to depart when nothing changes.
+	LoadGuardEvery time.Duration
 }
 
 // DefaultOptions are what airbridge serve uses unless told otherwise: a
 // gate's scanner sends a request every few seconds, a script a few hundred.
-var DefaultOptions = Options{RatePerSecond: 200, RateBurst: 400}
+var DefaultOptions = Options{RatePerSecond: 200, RateBurst: 400, LoadGuardEvery: 30 * time.Second}
 
 // Limits on authentication, which hold whatever Options say: refused
 // credentials per client address, so that guessing cannot flood the audit

@@ -100,7 +100,7 @@ func userFor(method, path string) string {
 		return "coordinator"
 	case path == "/api/scans" || len(parts) >= 2 && (parts[1] == "persons" || parts[1] == "groups"):
 		return "gate"
-	case len(parts) == 4 && parts[1] == "flights" && parts[3] == "board":
+	case len(parts) == 4 && parts[1] == "flights" && parts[3] == "board", len(parts) >= 2 && parts[1] == "manifests":
 		return "manifest"
 	case len(parts) >= 2 && parts[1] == "flights":
 		return "planner"
@@ -132,6 +132,7 @@ type shared struct {
 	url     string
 	client  *http.Client
 	db      *sqlite.DB
+	server  *server.Server
 	tokens  map[string]string // API tokens by user name
 	keys    atomic.Int64
 	mu      sync.Mutex
@@ -157,10 +158,11 @@ func newAPI(t *testing.T) *api {
 		db.Close()
 		t.Fatalf("add users: %v", err)
 	}
-	srv := httptest.NewServer(server.New(db, slog.New(slog.DiscardHandler), "test", server.Options{}))
+	handler := server.New(db, slog.New(slog.DiscardHandler), "test", server.Options{})
+	srv := httptest.NewServer(handler)
 	client := srv.Client()
 	client.Timeout = 2 * time.Minute
-	a := &api{t: t, shared: &shared{url: srv.URL, client: client, db: db, tokens: tokens, covered: map[string]bool{}}}
+	a := &api{t: t, shared: &shared{url: srv.URL, client: client, db: db, server: handler, tokens: tokens, covered: map[string]bool{}}}
 	t.Cleanup(func() {
 		srv.Close()
 		// Whatever a test did over HTTP, the read tables must be what the
@@ -526,6 +528,7 @@ func policyBody() string {
 		"name":       "Kabul test",
 		"nations":    []string{"DEU", "USA"},
 		"categories": airbridge.DefaultCategories(),
+		"load_guard": 0, // loading_test.go holds flights to a load factor
 	}})
 }
 
@@ -619,6 +622,7 @@ var notCommands = map[string]string{
 	"POST /api/users/{name}/disable": "disables a user",
 	"POST /api/tokens":               "issues an API token",
 	"DELETE /api/tokens/{id}":        "revokes an API token",
+	"POST /api/manifests/propose":    "computes a proposal and writes nothing",
 }
 
 // mutatingRoutes reads routes.go and returns every route that is not a GET
@@ -1009,6 +1013,32 @@ func endpoints() []endpoint {
 				notFound("group", nil, `{"group_id":"nogroup"}`, "group_id", "nogroup"),
 				notFound("person", nil, `{"person_id":"nobody"}`, "person_id", "nobody"),
 				invalidValue(`{"group_id":"solo","person_id":"solo-1"}`, "group_id"),
+			},
+		},
+		endpoint{
+			route: "POST /api/flights/{id}/standby", ids: []string{"F1"}, limit: smallLimit,
+			valid: `{"groups":["st2"]}`, affected: append([]string{"/api/groups/st2"}, flightRes...),
+			cases: []badCase{
+				wrongType(`{"groups":"st2"}`, "groups"),
+				notFound("flight", []string{"NOF"}, `{"groups":["st2"]}`, "flight_id", "NOF"),
+				notFound("group", nil, `{"groups":["nogroup"]}`, "group_id", "nogroup"),
+				invalidValue(`{"groups":["st2","st2"]}`, "groups"),
+				{name: "not staged", body: `{"groups":["fam"]}`, status: 409, code: airbridge.ECONFLICT, detail: map[string]string{"group_id": "fam"}},
+			},
+		},
+		endpoint{
+			route: "POST /api/manifests/publish", limit: batchLimit,
+			valid: `{"flights":[{"flight_id":"F1","groups":["st2"]}]}`, affected: append([]string{"/api/groups/st2", "/api/groups/solo"}, flightRes...),
+			cases: []badCase{
+				wrongType(`{"flights":{}}`, "flights"),
+				wrongType(`{"flights":[{"groups":"st2"}]}`, "flights.groups"),
+				invalidValue(`{"flights":[]}`, "flights"),
+				invalidValue(`{"flights":[{"flight_id":"F1"},{"flight_id":"F1"}]}`, "flights[1].flight_id"),
+				invalidValue(`{"flights":[{"flight_id":"F1","groups":["st2"]},{"flight_id":"F2","groups":["st2"]}]}`, "flights[1].groups"),
+				notFound("flight", nil, `{"flights":[{"flight_id":"NOF"}]}`, "flight_id", "NOF"),
+				notFound("group", nil, `{"flights":[{"flight_id":"F1","groups":["nogroup"]}]}`, "group_id", "nogroup"),
+				{name: "on another flight", body: `{"flights":[{"flight_id":"F1","groups":["solo"]}]}`, status: 409, code: airbridge.ECONFLICT,
+					detail: map[string]string{"group_id": "solo", "flight_id": "F2"}},
 			},
 		},
 	)
@@ -1766,7 +1796,8 @@ func TestReplayEveryRoute(t *testing.T) {
 	a.cmd("POST /api/flights", flightBody("F1", 10))
 	a.cmd("POST /api/flights/{id}/manifest", `{"group_id":"g1"}`, "F1")
 	a.cmd("DELETE /api/flights/{id}/manifest/{group}", `{"reason":"weight"}`, "F1", "g1")
-	a.cmd("POST /api/flights/{id}/manifest", `{"group_id":"g1"}`, "F1")
+	a.cmd("POST /api/flights/{id}/standby", `{"groups":["g1"]}`, "F1")
+	a.cmd("POST /api/manifests/publish", `{"flights":[{"flight_id":"F1","groups":["g1"],"standby":[]}]}`)
 	a.cmd("POST /api/flights/{id}/manifest", `{"group_id":"solo"}`, "F1")
 	a.cmd("POST /api/flights/{id}/boarding", "", "F1")
 	var sr airbridge.ScanResult

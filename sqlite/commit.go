@@ -179,6 +179,10 @@ func (db *DB) commit(batch []*request) {
 		db.runFn(ctx, batch[0])
 		return
 	}
+	if len(batch) == 1 && batch[0].view != nil {
+		db.runView(batch[0])
+		return
+	}
 	seq0 := db.seq
 	var t *txn
 	answered := false
@@ -293,6 +297,22 @@ func (db *DB) runFn(ctx context.Context, req *request) {
 			after()
 		}
 		return nil
+	}()
+	req.reply <- []result{{err: err}}
+}
+
+// runView runs a view request, unless the state could not be reloaded.
+func (db *DB) runView(req *request) {
+	err := func() (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("panic: %v", p)
+			}
+		}()
+		if db.state == nil {
+			return airbridge.Errorf(airbridge.EINTERNAL, "the database could not be reloaded after a failed write; restart airbridge")
+		}
+		return req.view(db.state)
 	}()
 	req.reply <- []result{{err: err}}
 }

@@ -72,6 +72,9 @@ type request struct {
 	// fn, if set, is the whole request: it writes in a transaction of its
 	// own; after, if set, runs in the writer once that has committed.
 	fn func(ctx context.Context, tx *sql.Tx) (after func(), err error)
+	// view, if set, is the whole request: it reads the state between
+	// commits.
+	view func(*airbridge.State) error
 }
 
 type result struct {
@@ -413,6 +416,20 @@ func (db *DB) ExecuteAll(ctx context.Context, subs []airbridge.Submission) ([]ai
 	return receipts, nil
 }
 
+// View runs fn on the state that commands are decided against, between two
+// commits: what fn sees is consistent. fn must not keep or change anything it
+// is given, and should be quick, since no command commits while it runs.
+func (db *DB) View(ctx context.Context, fn func(*airbridge.State) error) error {
+	rs, err := db.submit(ctx, &request{view: fn, reply: make(chan []result, 1)})
+	if err != nil {
+		return err
+	}
+	return rs[0].err
+}
+
+// alone reports whether r commits in a transaction of its own.
+func (r *request) alone() bool { return r.atomic || r.fn != nil || r.view != nil }
+
 func (db *DB) submit(ctx context.Context, req *request) ([]result, error) {
 	if db.closed.Load() {
 		return nil, errClosed
@@ -457,7 +474,7 @@ func (db *DB) writer() {
 				}
 			}
 		}
-		if first.atomic || first.fn != nil {
+		if first.alone() {
 			db.commit([]*request{first})
 			continue
 		}
@@ -466,7 +483,7 @@ func (db *DB) writer() {
 		for len(batch) < maxGroupCommit {
 			select {
 			case r := <-db.reqs:
-				if r.atomic || r.fn != nil {
+				if r.alone() {
 					db.commit(batch)
 					batch = []*request{r}
 					break drain

@@ -366,3 +366,13 @@ func (db *DB) NationOf(ctx context.Context, kind, id string) (string, error) {
 	}
 	return nation, err
 }
+
+// LastSeq returns the position of the ledger's last event, 0 if it has none.
+func (db *DB) LastSeq(ctx context.Context) (int64, error) {
+	var seq int64
+	err := db.r.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM events`).Scan(&seq)
+	if err != nil {
+		return 0, fmt.Errorf("read the ledger's last position: %w", err)
+	}
+	return seq, nil
+}

@@ -50,6 +50,7 @@ func (env *environment) serve(args []string) error {
 type webFlags struct {
 	keyFile, tlsCert, tlsKey *string
 	rate                     *float64
+	guard                    *time.Duration
 }
 
 func (env *environment) webFlags(fs *flag.FlagSet) webFlags {
@@ -58,6 +59,8 @@ func (env *environment) webFlags(fs *flag.FlagSet) webFlags {
 		tlsCert: fs.String("tls-cert", env.getenv("AIRBRIDGE_TLS_CERT"), "serve HTTPS with this certificate (PEM; env AIRBRIDGE_TLS_CERT)"),
 		tlsKey:  fs.String("tls-key", env.getenv("AIRBRIDGE_TLS_KEY"), "the certificate's private key (PEM; env AIRBRIDGE_TLS_KEY)"),
 		rate:    fs.Float64("rate-limit", server.DefaultOptions.RatePerSecond, "requests a second allowed to each token or session, bursts of twice that; 0: no limit"),
+		guard: fs.Duration("load-guard-every", server.DefaultOptions.LoadGuardEvery,
+			"how often the load guard looks at the flights about to depart (and within a second of any change); 0: only when flights close"),
 	}
 }
 
@@ -104,7 +107,10 @@ func (web webFlags) config() (server.Options, *tls.Config, error) {
 	if *web.rate < 0 {
 		return server.Options{}, nil, fmt.Errorf("--rate-limit %v: must be 0 or more", *web.rate)
 	}
-	return server.Options{RatePerSecond: *web.rate, RateBurst: int(2 * *web.rate)}, tlsConfig, nil
+	if *web.guard < 0 {
+		return server.Options{}, nil, fmt.Errorf("--load-guard-every %v: must be 0 or more", *web.guard)
+	}
+	return server.Options{RatePerSecond: *web.rate, RateBurst: int(2 * *web.rate), LoadGuardEvery: *web.guard}, tlsConfig, nil
 }
 
 // serveInProcess serves db on a free loopback port in the background, logging
@@ -135,8 +141,15 @@ func serveOn(ctx context.Context, db *sqlite.DB, addr string, log *slog.Logger, 
 	if tlsConfig != nil {
 		ln, scheme = tls.NewListener(ln, tlsConfig), "https"
 	}
+	handler := server.New(db, log, version, opts)
+	if opts.LoadGuardEvery > 0 {
+		go handler.RunLoadGuard(ctx, opts.LoadGuardEvery)
+	}
 	srv := &http.Server{
-		Handler:           server.New(db, log, version, opts),
+		Handler: handler,
+		// Requests end with ctx, so that event streams let a shutdown
+		// finish.
+		BaseContext:       func(net.Listener) context.Context { return ctx },
 		ReadHeaderTimeout: 10 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ReadTimeout:       60 * time.Second,
