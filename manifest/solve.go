@@ -37,7 +37,9 @@ func Solve(in *Instance) *Solution {
 	for _, rule := range rules {
 		p.restore(start)
 		p.assign(rule)
-		p.improve()
+		if p.fixedObjective+p.placed() < bound*(1-1e-12) { // at the bound, nothing can improve
+			p.improve()
+		}
 		if v := p.placed(); v > bestValue {
 			best, bestValue = slices.Clone(p.flightOf), v
 		}
@@ -472,6 +474,16 @@ func (p *problem) improve() {
 			onFlight[f] = append(onFlight[f], i)
 		}
 	}
+	// lighter caches, by flight, the seats held by groups lighter than a
+	// weight: groups come heaviest first, so it is reused until the weight
+	// or the flight's groups change. Without it a national instance spends
+	// seconds recounting.
+	type count struct {
+		w     float64
+		seats int
+		ok    bool
+	}
+	lighter := make([]count, len(p.in.Flights))
 	for i, g := range p.groups {
 		if p.flightOf[i] >= 0 {
 			continue
@@ -483,9 +495,18 @@ func (p *problem) improve() {
 				p.take(f, g)
 				p.flightOf[i] = f
 				onFlight[f] = append(onFlight[f], i)
+				lighter[f].ok = false
 				break
 			}
-			p.makeRoom(i, f, onFlight)
+			if c := lighter[f]; !c.ok || c.w != p.weight[i] {
+				lighter[f] = count{w: p.weight[i], seats: seatsOf(p, onFlight[f], p.weight[i]), ok: true}
+			}
+			if p.seats[f]+lighter[f].seats < g.Size {
+				continue // even all the lighter groups do not make room
+			}
+			for _, h := range p.makeRoom(i, f, onFlight) {
+				lighter[h].ok = false
+			}
 		}
 	}
 }
@@ -494,12 +515,10 @@ func (p *problem) improve() {
 // weight per person, lightest first, then giving
 // each of them the first other flight with room. It keeps the change only
 // if it gains: i is worth more than the groups that found no other flight.
-func (p *problem) makeRoom(i, f int, onFlight [][]int) {
+// It returns the flights whose groups it changed.
+func (p *problem) makeRoom(i, f int, onFlight [][]int) []int {
 	g := p.groups[i]
 	members := slices.Clone(onFlight[f])
-	if p.seats[f]+seatsOf(p, onFlight[f], p.weight[i]) < g.Size {
-		return // even all the lighter groups do not make room
-	}
 	// Groups were placed heaviest first: the last placed are the lightest.
 	var removed []int
 	from := map[int]int{} // removed group → its flight
@@ -519,7 +538,7 @@ func (p *problem) makeRoom(i, f int, onFlight [][]int) {
 			p.take(from[o], p.groups[o])
 			p.flightOf[o] = from[o]
 		}
-		return
+		return nil
 	}
 	p.take(f, g)
 	p.flightOf[i] = f
@@ -549,15 +568,18 @@ func (p *problem) makeRoom(i, f int, onFlight [][]int) {
 			p.take(from[o], p.groups[o])
 			p.flightOf[o] = from[o]
 		}
-		return
+		return nil
 	}
 	onFlight[f] = slices.DeleteFunc(onFlight[f], func(o int) bool { _, gone := from[o]; return gone })
 	onFlight[f] = append(onFlight[f], i)
+	changed := []int{f}
 	for _, o := range removed {
 		if h := p.flightOf[o]; h >= 0 {
 			onFlight[h] = append(onFlight[h], o)
+			changed = append(changed, h)
 		}
 	}
+	return changed
 }
 
 // seatsOf counts the seats held on a flight by groups lighter than w.
