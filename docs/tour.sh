@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A walk through the API with curl: a family registered, called forward,
-# scanned in, cleared, staged, manifested, boarded, flown out and arrived,
+# scanned in, cleared, staged, manifested, boarded, held by the load guard,
+# flown out on an override and arrived,
 # each step by the role that does it. Run it against "airbridge demo", which
 # writes its users' tokens to airbridge-demo.db.tokens (or set B and TOKENS).
 set -euo pipefail
@@ -34,12 +35,20 @@ post "$GATE" /api/scans '{"document":"'$run'A2","site":"north-gate"}'
 post "$GATE" /api/scans '{"person_id":"P-'$run'-3","site":"north-gate"}'  # the child has no passport
 for i in 1 2 3; do post "$SCREEN" /api/persons/P-$run-$i/screening '{"decision":"cleared"}'; done
 for i in 1 2 3; do post "$GATE" /api/scans '{"person_id":"P-'$run'-'$i'","site":"pax-terminal"}'; done
-# The planner puts them on a US C-17; the US manifest officer boards them.
+# The planner puts them on a US C-17; the US manifest officer sees what the optimizer would
+# add from everyone staged, and their boarding pass.
 post "$PLANNER" /api/flights '{"id":"F-'$run'","callsign":"RCH100","operator":"USA","aircraft":"C-17","slot":"2021-08-24T14:00:00Z","destination":"Ramstein"}'
 post "$PLANNER" /api/flights/F-$run/manifest '{"group_id":"G-'$run'"}'
+post "$MANIFEST" /api/manifests/propose '{"flights":["F-'$run'"]}'
+get "$MANIFEST" /api/persons/P-$run-1/boarding-pass
+# Boarding closes with 3 of 102 seats filled while cleared people wait: the load guard raises an
+# alert and refuses the departure until the manifest officer overrides it with a reason.
 post "$MANIFEST" /api/flights/F-$run/boarding '{}'
 post "$MANIFEST" /api/flights/F-$run/board '{"group_id":"G-'$run'"}'
-post "$MANIFEST" /api/flights/F-$run/depart '{}'
+post "$MANIFEST" /api/flights/F-$run/close '{}'
+get "$COMMANDER" /api/alerts
+post "$MANIFEST" /api/flights/F-$run/depart '{}' || echo "(refused by the load guard, as it should be)" >&2
+post "$MANIFEST" /api/flights/F-$run/depart '{"override":"medical evacuation, cannot wait"}'
 post "$MANIFEST" /api/flights/F-$run/arrive '{}'
 
 get "$COORD" /api/persons/P-$run-1/history     # Germany's coordinator sees the names
