@@ -24,6 +24,7 @@ func FuzzCommandBody(f *testing.F) {
 		"/api/operation", "/api/sites", "/api/persons", "/api/persons/batch", "/api/groups", "/api/groups/batch",
 		"/api/groups/G1/call", "/api/scans", "/api/persons/P1/screening", "/api/flights",
 		"/api/flights/F1/boarding", "/api/flights/F1/depart", "/api/flights/F1/manifest", "/api/flights/F1/board",
+		"/api/flights/F1/close", "/api/flights/F1/standby", "/api/manifests/publish", "/api/manifests/propose",
 	}
 	for _, seed := range []string{
 		`{}`, `[]`, `null`, `{"id":"x"}`, `{"persons":[{"surname":"A","nationality":"AFG","category":"at_risk","nation":"USA","group_id":"G1"}]}`,
@@ -32,6 +33,8 @@ func FuzzCommandBody(f *testing.F) {
 		`{"callsign":"RCH1","operator":"USA","aircraft":"C-17","slot":"2021-08-24T10:00:00Z","destination":"Qatar","seats":823}`,
 		`{"group_id":"G1"}`, `{"gate":"gate","window_start":"2021-08-24T10:00:00Z","window_end":"2021-08-24T09:00:00Z"}`,
 		`{"surname":1}`, `{"id":"a"}{"id":"b"}`, "\xff\xfe", `{"policy":{"name":"x","nations":["usa"]}}`,
+		`{"groups":["G1"]}`, `{"flights":[{"flight_id":"F1","groups":["G1"],"standby":[]}]}`, `{"override":"x"}`,
+		`{"flights":["F1"],"replan":true}`,
 	} {
 		for i := range routes {
 			f.Add(i, seed)
