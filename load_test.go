@@ -2,10 +2,15 @@ package airbridge
 
 import (
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // guarded returns a fixture whose policy holds flights to a 90% load
@@ -418,5 +423,201 @@ func TestPolicyLoadingRules(t *testing.T) {
 	site := Site{ID: "g", Kind: Gate, Capacity: 10}
 	if err := site.validate(); err == nil {
 		t.Error("a gate with a daily capacity was accepted")
+	}
+}
+
+// TestLoadingInvariants drives random sequences of loading commands and,
+// after each, checks what must always hold: no flight over its seats or
+// litter positions or a hub over its day's intake, counts that match the
+// persons, seat numbers unique and within the aircraft, groups whole; and a
+// refused command changes nothing.
+func TestLoadingInvariants(t *testing.T) {
+	accepted := map[string]int{}
+	defer func() {
+		t.Logf("accepted: %v", accepted)
+		for _, typ := range []string{"PublishManifest", "SetStandby", "ManifestGroup", "OffloadGroup", "BoardGroup", "FlightAction"} {
+			if accepted["airbridge."+typ] < 10 {
+				t.Errorf("only %d %s accepted: the sequences no longer exercise it", accepted["airbridge."+typ], typ)
+			}
+		}
+	}()
+	for seed := range uint64(12) {
+		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(seed, 7))
+			f := guarded(t, func(p *Policy) {
+				p.Carriers = map[string]Acceptance{"DEU": {Categories: []string{"own_citizen", "local_staff"}}}
+				p.Routes = map[string][]string{"GBR": {"OTBH"}}
+			})
+			cats := []string{"own_citizen", "local_staff", "at_risk", "third_country"}
+			var groups []string
+			for i := range 14 {
+				gid := fmt.Sprintf("g%d", i)
+				g := groupInput(gid, 1+rng.IntN(4))
+				g.Nation = []string{"USA", "DEU", "GBR"}[rng.IntN(3)]
+				for j := range g.Persons {
+					g.Persons[j].Category = cats[rng.IntN(len(cats))]
+					g.Persons[j].Needs.Litter = rng.IntN(6) == 0
+				}
+				f.exec(RegisterGroup{g})
+				f.stage(gid)
+				groups = append(groups, gid)
+			}
+			var flights []string
+			for i := range 4 {
+				in := flightInput(fmt.Sprintf("F%d", i), 3+rng.IntN(8))
+				in.Operator = []string{"USA", "DEU"}[i%2]
+				in.Litters = new(rng.IntN(3))
+				if i < 2 {
+					in.Destination = "OTBH" // the hub takes 5 a day
+				}
+				f.exec(ScheduleFlight{in})
+				flights = append(flights, in.ID)
+			}
+			pick := func(s []string) string { return s[rng.IntN(len(s))] }
+			// some picks a few groups that are staged or on flight fl and not
+			// in taken, marking them taken.
+			some := func(fl string, taken map[string]bool) []string {
+				var out []string
+				for _, g := range groups {
+					p := f.s.Persons[f.s.Groups[g].Members[0]]
+					fits := true
+					if flight := f.s.Flights[fl]; flight != nil {
+						fits = f.s.carriable(f.s.party(f.s.Groups[g]), flight) == nil
+					}
+					if len(out) < 2 && fits && !taken[g] && (p.Stage == Staged || p.FlightID == fl) && rng.IntN(3) == 0 {
+						out = append(out, g)
+						taken[g] = true
+					}
+				}
+				return out
+			}
+			onFlight := func(fl string) string {
+				for _, g := range groups {
+					if f.s.Persons[f.s.Groups[g].Members[0]].FlightID == fl && rng.IntN(2) == 0 {
+						return g
+					}
+				}
+				return pick(groups)
+			}
+			scheduled := len(flights)
+			for step := range 250 {
+				for i, id := range flights {
+					if !f.s.Flights[id].Status.Open() && rng.IntN(4) == 0 {
+						in := flightInput(fmt.Sprintf("F%d", scheduled), 3+rng.IntN(8))
+						in.Operator, in.Destination = f.s.Flights[id].Operator, f.s.Flights[id].Destination
+						f.exec(ScheduleFlight{in})
+						flights[i] = in.ID
+						scheduled++
+					}
+				}
+				var cmd Command
+				fl := pick(flights)
+				switch rng.IntN(10) {
+				case 0, 1:
+					cmd = ManifestGroup{FlightID: fl, GroupID: pick(groups)}
+				case 2:
+					cmd = OffloadGroup{FlightID: fl, GroupID: pick(groups)}
+				case 3:
+					taken := map[string]bool{}
+					other := pick(flights)
+					fms := []FlightManifest{{FlightID: fl, Groups: some(fl, taken)}}
+					if other != fl {
+						fms = append(fms, FlightManifest{FlightID: other, Groups: some(other, taken), Standby: some("-", taken)})
+					}
+					cmd = PublishManifest{Flights: fms}
+				case 4:
+					cmd = SetStandby{FlightID: fl, Groups: some("-", map[string]bool{})}
+				case 5:
+					cmd = BoardGroup{FlightID: fl, GroupID: onFlight(fl)}
+				case 6:
+					cmd = FlightAction{FlightID: fl, Action: pick([]string{ActionBoarding, ActionBoarding, ActionClose})}
+				case 7:
+					if rng.IntN(3) == 0 {
+						cmd = FlightAction{FlightID: fl, Action: ActionDepart, Override: pick([]string{"", "weather"})}
+					} else {
+						cmd = OffloadGroup{FlightID: fl, GroupID: onFlight(fl)}
+					}
+				case 8:
+					cmd = CheckLoads{}
+				case 9:
+					if rng.IntN(8) == 0 {
+						cmd = FlightAction{FlightID: fl, Action: ActionCancel, Reason: "x"}
+					} else {
+						cmd = FlightAction{FlightID: fl, Action: ActionArrive}
+					}
+				}
+				before := cloneState(f.s)
+				events, _, err := f.s.Execute(cmd, f.env())
+				if err != nil {
+					if diff := cmp.Diff(before, f.s, ignoreIndexes); diff != "" {
+						t.Fatalf("step %d: refused %T changed the state:\n%s", step, cmd, diff)
+					}
+					if ErrorCode(err) == EINTERNAL {
+						t.Fatalf("step %d: %T: %v", step, cmd, err)
+					}
+					continue
+				}
+				f.events = append(f.events, events...)
+				accepted[fmt.Sprintf("%T", cmd)]++
+				checkLoading(t, f.s, fmt.Sprintf("step %d (%T)", step, cmd))
+			}
+			f.checkRefold()
+		})
+	}
+}
+
+func checkLoading(t *testing.T, s *State, at string) {
+	t.Helper()
+	type hubDay struct{ hub, day string }
+	hubUse := map[hubDay]int{}
+	for _, fl := range s.Flights {
+		var manifested, boarded, litters, carried int
+		seats := map[string]string{}
+		for _, p := range s.Persons {
+			if p.FlightID != fl.ID {
+				continue
+			}
+			manifested++
+			switch p.Stage {
+			case Boarded:
+				boarded++
+			case Departed, Arrived: // the flight's boarded count keeps them
+				boarded++
+				carried++
+			}
+			if p.Needs.Litter {
+				litters++
+			}
+			if o, taken := seats[p.Seat]; taken || p.Seat == "" {
+				t.Fatalf("%s: flight %s: seat %q of %s (also %s)", at, fl.ID, p.Seat, p.ID, o)
+			}
+			seats[p.Seat] = p.ID
+			n, litter := strings.CutPrefix(p.Seat, "L")
+			if k, err := strconv.Atoi(n); err != nil || litter != p.Needs.Litter || k < 1 || (litter && k > fl.Litters) || (!litter && k > fl.Seats) {
+				t.Fatalf("%s: flight %s: %s holds seat %q", at, fl.ID, p.ID, p.Seat)
+			}
+		}
+		if manifested != fl.Manifested || boarded != fl.Boarded || litters != fl.LittersUsed || carried != fl.Carried {
+			t.Fatalf("%s: flight %s counts %+v, persons say %d manifested, %d boarded, %d litters, %d carried", at, fl.ID, fl, manifested, boarded, litters, carried)
+		}
+		if fl.Manifested > fl.Seats || fl.LittersUsed > fl.Litters {
+			t.Fatalf("%s: flight %s holds %d of %d seats, %d of %d litters", at, fl.ID, fl.Manifested, fl.Seats, fl.LittersUsed, fl.Litters)
+		}
+		if fl.Status != StatusCancelled {
+			hubUse[hubDay{fl.Destination, fl.Slot.Format(time.DateOnly)}] += fl.Manifested
+		}
+	}
+	for k, n := range hubUse {
+		if site, ok := s.Sites[k.hub]; ok && site.Capacity > 0 && n > site.Capacity {
+			t.Fatalf("%s: hub %s takes %d on %s, over its %d", at, k.hub, n, k.day, site.Capacity)
+		}
+	}
+	for _, g := range s.Groups {
+		first := s.Persons[g.Members[0]]
+		for _, id := range g.Members[1:] {
+			if p := s.Persons[id]; first.Stage >= Staged && (p.Stage != first.Stage || p.FlightID != first.FlightID) {
+				t.Fatalf("%s: group %s split: %s %s/%s, %s %s/%s", at, g.ID, first.ID, first.Stage, first.FlightID, p.ID, p.Stage, p.FlightID)
+			}
+		}
 	}
 }
