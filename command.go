@@ -11,8 +11,9 @@ import (
 // State and, if the rules allow them, become events; a refused command yields
 // an *Error and no events. Only this package defines commands.
 type Command interface {
-	// decide returns the events the command produces. It neither mutates s
-	// nor reads a clock; the time is env.Time.
+	// decide returns the events the command produces. It does not change
+	// s (it may build s's derived indexes, which is why one goroutine at a
+	// time decides against a state) nor read a clock; the time is env.Time.
 	decide(s *State, env Envelope) ([]Event, error)
 	// outcome describes the result of the command once its events have been
 	// applied to s.
@@ -737,6 +738,7 @@ func (c FlightAction) decide(s *State, env Envelope) ([]Event, error) {
 			}
 		}
 		departed.Carried, departed.NoShows = carried, noShows
+		events = append(events, alertEvents(env, f, nil)...)
 		return append(events, env.event(stream, FlightDeparted, departed)), nil
 	case ActionArrive:
 		if f.Status != StatusDeparted {
@@ -759,6 +761,7 @@ func (c FlightAction) decide(s *State, env Envelope) ([]Event, error) {
 			events = append(events, env.event(personStream+p.ID, PersonOffloaded,
 				EventData{FlightID: f.ID, Reason: "flight cancelled: " + reason}))
 		}
+		events = append(events, alertEvents(env, f, nil)...)
 		return append(events, env.event(stream, FlightCancelled, EventData{Reason: reason})), nil
 	}
 	return nil, Errorf(ENOTFOUND, "unknown flight action %q", c.Action)

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -82,8 +83,9 @@ func (s *State) carriable(pt party, f *Flight) error {
 }
 
 // hubRoom returns how many more persons the transit hub that f flies to
-// takes on the UTC day of f's slot, or -1 if it is not a limited hub.
-func (s *State) hubRoom(f *Flight) int {
+// takes on the UTC day of f's slot once freed of the persons now counted
+// there have left, or -1 if it is not a limited hub.
+func (s *State) hubRoom(f *Flight, freed int) int {
 	hub, ok := s.Sites[f.Destination]
 	if !ok || hub.Kind != Hub || hub.Capacity == 0 {
 		return -1
@@ -95,7 +97,7 @@ func (s *State) hubRoom(f *Flight) int {
 			used += o.Manifested
 		}
 	}
-	return max(hub.Capacity-used, 0)
+	return max(hub.Capacity-(used-freed), 0)
 }
 
 // seating hands out the seats of one flight: the lowest free seat number,
@@ -141,47 +143,87 @@ func (st *seating) manifest(env Envelope, pt party, f *Flight) []Event {
 	return events
 }
 
-// waiting returns the staged parties, skipping those in exclude, in loading
-// order.
-func (s *State) waiting(exclude map[string]bool) []party {
-	var out []party
-	for _, id := range slices.Sorted(maps.Keys(s.Groups)) {
+// waitList is the staged parties the load guard counts as waiting, with
+// the policy's verdicts on them memoized: parties of the same nation and the
+// same nationalities and categories are carried alike.
+type waitList struct {
+	parties []party
+	kinds   []string
+	verdict map[string]bool // kind, operator and destination → carriable
+}
+
+// waitList returns the staged parties but those in exclude.
+func (s *State) waitList(exclude map[string]bool) *waitList {
+	w := &waitList{verdict: map[string]bool{}}
+	var pairs []string
+	for id, g := range s.Groups {
 		if exclude[id] {
 			continue
 		}
-		if pt := s.party(s.Groups[id]); pt.all(Staged, "") {
-			out = append(out, pt)
+		pt := s.party(g)
+		if !pt.all(Staged, "") {
+			continue
 		}
+		pairs = pairs[:0]
+		for _, m := range pt.members {
+			pairs = append(pairs, m.Nationality+"/"+m.Category)
+		}
+		slices.Sort(pairs)
+		w.parties = append(w.parties, pt)
+		w.kinds = append(w.kinds, g.Nation+"|"+strings.Join(slices.Compact(pairs), ","))
 	}
-	slices.SortFunc(out, party.before)
-	return out
+	return w
+}
+
+// underThreshold reports whether load persons fill less of f than the
+// policy's load guard asks.
+func (s *State) underThreshold(f *Flight, load int) bool {
+	threshold := s.Policy.LoadThreshold()
+	return threshold > 0 && f.Seats > 0 && float64(load) < threshold*float64(f.Seats)-1e-9
 }
 
 // loadCheck returns the load-guard alert f deserves with load persons and
-// litters aboard and the given parties waiting, or nil. A party counts as
-// waiting for f if f may carry it and it fits whole in what is left.
-func (s *State) loadCheck(f *Flight, load, litters int, waiting []party, now time.Time) *LoadAlert {
-	threshold := s.Policy.LoadThreshold()
-	if threshold == 0 || f.Seats == 0 || float64(load) >= threshold*float64(f.Seats) {
+// litters aboard, room more persons at its hub that day (-1: no limit), and
+// the parties of waiting (built on first use) waiting; or nil. A party
+// counts as waiting for f if f may carry it and it fits whole in what is
+// left; f's own no-shows do not.
+func (s *State) loadCheck(f *Flight, load, litters, room int, waiting func() *waitList, now time.Time) *LoadAlert {
+	if !s.underThreshold(f, load) {
 		return nil
 	}
-	a := &LoadAlert{FlightID: f.ID, Seats: f.Seats, Load: load, Threshold: threshold,
+	a := &LoadAlert{FlightID: f.ID, Seats: f.Seats, Load: load, Threshold: s.Policy.LoadThreshold(),
 		Factor: float64(load) / float64(f.Seats), Raised: now}
-	room := s.hubRoom(f)
-	for _, pt := range waiting {
-		if pt.members[0].MissedFlight == f.ID {
+	w := waiting()
+	for i, pt := range w.parties {
+		if pt.size() > f.Seats-load || pt.litters > f.Litters-litters || (room >= 0 && pt.size() > room) || pt.members[0].MissedFlight == f.ID {
 			continue
 		}
-		if pt.size() > f.Seats-load || pt.litters > f.Litters-litters || (room >= 0 && pt.size() > room) || s.carriable(pt, f) != nil {
-			continue
+		key := w.kinds[i] + "|" + f.Operator + "|" + f.Destination
+		ok, known := w.verdict[key]
+		if !known {
+			ok = s.carriable(pt, f) == nil
+			w.verdict[key] = ok
 		}
-		a.Waiting += pt.size()
-		a.Groups++
+		if ok {
+			a.Waiting += pt.size()
+			a.Groups++
+		}
 	}
 	if a.Waiting == 0 {
 		return nil
 	}
 	return a
+}
+
+// lazyWaitList returns a function that builds the wait list once.
+func (s *State) lazyWaitList(exclude map[string]bool) func() *waitList {
+	var w *waitList
+	return func() *waitList {
+		if w == nil {
+			w = s.waitList(exclude)
+		}
+		return w
+	}
 }
 
 // littersAboard counts the litter patients among f's persons in stage st.
@@ -196,16 +238,21 @@ func (s *State) littersAboard(f *Flight, st Stage) int {
 }
 
 // alertEvents raises alert a on f, or clears f's open alert if a is nil.
-// An alert is raised again only when the load it reports changed.
+// An open alert is raised again when the load it reports changed, or the
+// people waiting by a tenth or more.
 func alertEvents(env Envelope, f *Flight, a *LoadAlert) []Event {
-	switch {
-	case a == nil && f.Alert != nil:
+	switch o := f.Alert; {
+	case a == nil && o != nil:
 		return []Event{env.event(flightStream+f.ID, LoadAlertCleared, EventData{})}
-	case a != nil && (f.Alert == nil || f.Alert.Load != a.Load || f.Alert.Seats != a.Seats):
+	case a == nil:
+		return nil
+	case o == nil || o.Load != a.Load || o.Seats != a.Seats || abs(o.Waiting-a.Waiting) >= max(1, o.Waiting/10):
 		return []Event{env.event(flightStream+f.ID, LoadAlertRaised, EventData{Alert: a})}
 	}
 	return nil
 }
+
+func abs(n int) int { return max(n, -n) }
 
 // closeFlight ends boarding: the manifested who did not board are no-shows,
 // back in staged; the standby groups take the seats left, best priority
@@ -220,10 +267,7 @@ func (s *State) closeFlight(f *Flight, env Envelope) []Event {
 		}
 	}
 	load, litters := f.Boarded, s.littersAboard(f, Boarded)
-	room := s.hubRoom(f)
-	if room >= 0 {
-		room += len(leaving)
-	}
+	room := s.hubRoom(f, len(leaving))
 	var standby []party
 	for _, id := range f.Standby {
 		if g, ok := s.Groups[id]; ok {
@@ -250,14 +294,16 @@ func (s *State) closeFlight(f *Flight, env Envelope) []Event {
 	}
 	events = append(events, env.event(flightStream+f.ID, FlightClosed, EventData{NoShows: len(leaving), Groups: backfilled}))
 	// The no-shows are not staged yet, so they do not count as waiting.
-	return append(events, alertEvents(env, f, s.loadCheck(f, load, litters, s.waiting(taken), env.Time))...)
+	return append(events, alertEvents(env, f, s.loadCheck(f, load, litters, room, s.lazyWaitList(taken), env.Time))...)
 }
 
 // departGuard refuses a departure below the load guard's threshold while
 // compatible cleared people wait, unless override gives the reason; it
 // returns the alert the departure is overriding, or nil.
 func (s *State) departGuard(f *Flight, override string, now time.Time) (*LoadAlert, error) {
-	a := s.loadCheck(f, f.Boarded, s.littersAboard(f, Boarded), s.waiting(nil), now)
+	// Whoever is manifested and not boarded stays behind, a no-show.
+	room := s.hubRoom(f, f.Manifested-f.Boarded)
+	a := s.loadCheck(f, f.Boarded, s.littersAboard(f, Boarded), room, s.lazyWaitList(nil), now)
 	if a == nil || override != "" {
 		return a, nil
 	}
@@ -278,7 +324,7 @@ type CheckLoads struct{}
 func (c CheckLoads) decide(s *State, env Envelope) ([]Event, error) {
 	lead := time.Duration(s.Policy.AlertLeadMinutes()) * time.Minute
 	var events []Event
-	var waiting []party
+	waiting := s.lazyWaitList(nil)
 	for _, id := range slices.Sorted(maps.Keys(s.Flights)) {
 		f := s.Flights[id]
 		due := f.Status == StatusBoarding || f.Status == StatusClosed ||
@@ -289,10 +335,7 @@ func (c CheckLoads) decide(s *State, env Envelope) ([]Event, error) {
 			}
 			continue
 		}
-		if waiting == nil {
-			waiting = s.waiting(nil)
-		}
-		events = append(events, alertEvents(env, f, s.loadCheck(f, f.Manifested, f.LittersUsed, waiting, env.Time))...)
+		events = append(events, alertEvents(env, f, s.loadCheck(f, f.Manifested, f.LittersUsed, s.hubRoom(f, 0), waiting, env.Time))...)
 	}
 	return events, nil
 }
@@ -539,7 +582,7 @@ func (s *State) checkHubs(flights []*Flight, loads map[string]int) error {
 		}
 	}
 	for _, k := range slices.SortedFunc(maps.Keys(delta), func(a, b hubDay) int { return cmp.Or(cmp.Compare(a.hub, b.hub), cmp.Compare(a.day, b.day)) }) {
-		room := s.hubRoom(first[k])
+		room := s.hubRoom(first[k], 0)
 		if room >= 0 && delta[k] > room {
 			return Errorf(ECONFLICT, "transit hub %s takes %d more persons on %s; these manifests add %d", k.hub, room, k.day, delta[k]).
 				With("hub", k.hub).With("day", k.day).With("room", room)

@@ -298,6 +298,9 @@ func TestLoadGuard(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.events = append(f.events, events...)
+	if got := eventTypes(events[len(events)-2:]); !slices.Equal(got, []string{LoadAlertCleared, FlightDeparted}) {
+		t.Errorf("departure events end %v: the open alert is cleared first", got)
+	}
 	dep := events[len(events)-1]
 	if dep.Type != FlightDeparted || !dep.Data.Override || dep.Data.Reason != "crew duty time ends" || dep.Data.Alert == nil || dep.Data.Alert.Waiting != 3 {
 		t.Errorf("departure event %+v", dep.Data)
@@ -307,6 +310,45 @@ func TestLoadGuard(t *testing.T) {
 	}
 	f.checkPersons(a, personWant{Departed, "F1", 7})
 	f.checkRefold()
+}
+
+// TestHubRoomAtClose: a hub whose day is already over its intake (it was
+// given a capacity after the flights were loaded) takes no backfill beyond
+// what the no-shows free under the capacity.
+func TestHubRoomAtClose(t *testing.T) {
+	f := guarded(t, func(p *Policy) { p.LoadGuard = new(0.0) })
+	f.staged("a", 4)
+	f.staged("b", 4)
+	f.staged("c", 4)
+	f.staged("d", 1)
+	in := flightInput("F1", 20)
+	in.Destination = "RMS"
+	f.exec(ScheduleFlight{in})
+	f.manifest("F1", "a")
+	f.manifest("F1", "b")
+	f.exec(AddSite{Site{ID: "RMS", Kind: Hub, Capacity: 5}})
+	f.exec(SetStandby{FlightID: "F1", Groups: []string{"c", "d"}})
+	f.act("F1", ActionBoarding)
+	f.exec(BoardGroup{FlightID: "F1", GroupID: "a"})
+	f.act("F1", ActionClose)
+	// b's 4 seats free only 1 under the hub's 5: d (1) fits, c (4) not.
+	f.checkFlight("F1", flightWant{StatusClosed, 5, 4, 0, 0})
+	if got := f.s.Persons["d-1"]; got.FlightID != "F1" {
+		t.Errorf("d is %s on %q", got.Stage, got.FlightID)
+	}
+	f.checkRefold()
+}
+
+func TestUnderThreshold(t *testing.T) {
+	s := &State{Policy: &Policy{LoadGuard: new(0.55)}}
+	fl := &Flight{Seats: 100}
+	if s.underThreshold(fl, 55) || !s.underThreshold(fl, 54) {
+		t.Errorf("55 of 100 at 55%%: under %v; 54: under %v", s.underThreshold(fl, 55), s.underThreshold(fl, 54))
+	}
+	s.Policy.LoadGuard = new(0.0)
+	if s.underThreshold(fl, 0) {
+		t.Error("a disabled guard holds flights")
+	}
 }
 
 func TestLoadGuardQuiet(t *testing.T) {
@@ -367,6 +409,10 @@ func TestCheckLoads(t *testing.T) {
 	}
 	if events := check(t0.Add(5*time.Hour + 31*time.Minute)); len(events) != 0 {
 		t.Errorf("nothing changed, but %v", eventTypes(events))
+	}
+	f.staged("d", 3) // more people wait: the alert says so
+	if events := check(t0.Add(5*time.Hour + 31*time.Minute)); !slices.Equal(eventTypes(events), []string{LoadAlertRaised}) || events[0].Data.Alert.Waiting != 10 {
+		t.Errorf("after more people waited: %v", events)
 	}
 	f.manifest("F1", "b")
 	if events := check(t0.Add(5*time.Hour + 32*time.Minute)); !slices.Equal(eventTypes(events), []string{LoadAlertRaised}) || events[0].Data.Alert.Load != 4 {

@@ -53,7 +53,13 @@ func (s *State) Apply(e Event) error {
 		p.MaxSeats = maps.Clone(p.MaxSeats)
 		p.Weights = maps.Clone(p.Weights)
 		p.Carriers = maps.Clone(p.Carriers)
+		for k, a := range p.Carriers {
+			p.Carriers[k] = Acceptance{Nationalities: slices.Clone(a.Nationalities), Categories: slices.Clone(a.Categories)}
+		}
 		p.Routes = maps.Clone(p.Routes)
+		for k, r := range p.Routes {
+			p.Routes[k] = slices.Clone(r)
+		}
 		s.Policy = &p
 		return nil
 	case "site":

@@ -20,6 +20,18 @@ func cloneState(s *State) *State {
 		p.Nations = slices.Clone(p.Nations)
 		p.Categories = slices.Clone(p.Categories)
 		p.MaxSeats = maps.Clone(p.MaxSeats)
+		p.Weights = maps.Clone(p.Weights)
+		p.Carriers = maps.Clone(p.Carriers)
+		for k, a := range p.Carriers {
+			p.Carriers[k] = Acceptance{Nationalities: slices.Clone(a.Nationalities), Categories: slices.Clone(a.Categories)}
+		}
+		p.Routes = maps.Clone(p.Routes)
+		for k, r := range p.Routes {
+			p.Routes[k] = slices.Clone(r)
+		}
+		if p.LoadGuard != nil {
+			p.LoadGuard = new(*p.LoadGuard)
+		}
 		c.Policy = &p
 	}
 	for k, v := range s.Sites {
@@ -38,6 +50,11 @@ func cloneState(s *State) *State {
 	}
 	for k, v := range s.Flights {
 		x := *v
+		x.Standby = slices.Clone(x.Standby)
+		if x.Alert != nil {
+			a := *x.Alert
+			x.Alert = &a
+		}
 		c.Flights[k] = &x
 	}
 	maps.Copy(c.Documents, s.Documents)
