@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"airbridge"
+	"airbridge/auth"
 	"airbridge/manifest"
 )
 
@@ -111,20 +112,28 @@ func publicEvents(events []airbridge.Event) {
 }
 
 // Stream pacing: how often the stream looks for new events, how often it
-// sends a comment to keep proxies from closing it, and how many events it
-// reads at a time.
+// sends a comment to keep proxies from closing it, how many events it reads
+// at a time, and how long one write may take before the client counts as
+// gone.
 const (
 	streamPoll      = 200 * time.Millisecond
 	streamHeartbeat = 15 * time.Second
 	streamBatch     = 500
+	streamWrite     = 30 * time.Second
 )
+
+// wholeLedger are the roles that read the ledger's every event (as
+// GET /api/events); the others get the flights' events only: their
+// lifecycle, manifests, standby lists and load-guard alerts.
+var wholeLedger = map[auth.Role]bool{auth.Auditor: true, auth.Commander: true}
 
 // eventStream serves the ledger as server-sent events, each event's data
 // its JSON without personal data and its id its ledger position. It starts
 // after the Last-Event-ID header or ?after=SEQ, or else at the end of the
 // ledger; ?types=a,b keeps only those event types; ?for=DURATION ends the
 // stream after that long (for scripts; by default it runs until the client
-// leaves).
+// leaves or the server shuts down). Auditors and commanders get every
+// event; other roles the events of flights, without actors or keys.
 func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := r.URL.Query()
@@ -164,15 +173,25 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel = context.WithTimeout(ctx, d)
 		defer cancel()
 	}
+	whole := wholeLedger[callerOf(r).Role]
 	rc := http.NewResponseController(w)
-	rc.SetWriteDeadline(time.Time{}) // the server's write timeout is for requests that end
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	fmt.Fprintf(w, ": airbridge ledger after %d\n\n", after)
-	if rc.Flush() != nil {
+	if r.Method == http.MethodHead {
+		return
+	}
+	// send writes one message; a client that does not take it within
+	// streamWrite is gone. The id lets a client that reconnects resume
+	// after what it was sent, even when the filters sent it nothing.
+	send := func(format string, args ...any) bool {
+		rc.SetWriteDeadline(time.Now().Add(streamWrite))
+		fmt.Fprintf(w, format, args...)
+		return rc.Flush() == nil
+	}
+	if !send(": airbridge ledger\nid: %d\n\n", after) {
 		return
 	}
 	poll := time.NewTicker(streamPoll)
@@ -188,26 +207,31 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 					return // the client left, or the store failed: the client reconnects with Last-Event-ID
 				}
 				publicEvents(events)
+				var b strings.Builder
 				for _, e := range events {
 					after = e.Seq
-					if types != nil && !types[e.Type] {
+					if types != nil && !types[e.Type] || !whole && !strings.HasPrefix(e.Stream, "flight/") {
 						continue
 					}
-					b, _ := json.Marshal(e)
-					fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", e.Seq, e.Type, b)
+					if !whole {
+						e.Actor, e.Key = "", ""
+					}
+					data, _ := json.Marshal(e)
+					fmt.Fprintf(&b, "id: %d\nevent: %s\ndata: %s\n\n", e.Seq, e.Type, data)
 				}
-				if err := rc.Flush(); err != nil {
-					return
+				if b.Len() > 0 {
+					if !send("%s", b.String()) {
+						return
+					}
+					lastWrite = time.Now()
 				}
-				lastWrite = time.Now()
 				if len(events) < streamBatch {
 					break
 				}
 			}
 		}
 		if time.Since(lastWrite) > streamHeartbeat {
-			fmt.Fprint(w, ": heartbeat\n\n")
-			if rc.Flush() != nil {
+			if !send(": heartbeat\nid: %d\n\n", after) {
 				return
 			}
 			lastWrite = time.Now()
@@ -215,20 +239,34 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-ctx.Done():
 			return
+		case <-s.stopStreams:
+			return
 		case <-poll.C:
 		}
 	}
 }
 
+// StopStreams ends every event stream, as a server shutting down must:
+// streams do not end by themselves. It is safe to call more than once.
+func (s *Server) StopStreams() { s.stopOnce.Do(func() { close(s.stopStreams) }) }
+
 // LoadGuardActor is the actor of the alerts the load guard raises.
 const LoadGuardActor = "load-guard"
 
-// RunLoadGuard submits airbridge.CheckLoads every interval, and soon after
-// any command changes the ledger, until ctx ends: so alerts are raised as
+// guardAfterChange is the least time between two looks of the load guard
+// that changes to the ledger prompt.
+const guardAfterChange = time.Second
+
+// RunLoadGuard submits airbridge.CheckLoads every interval, and about a
+// second after the ledger changes, until ctx ends: so alerts are raised as
 // flights come within the policy's lead of their slot, and cleared when
-// they are loaded. Failures are logged, not fatal.
+// they are loaded. Failures are logged, not fatal. An interval of zero or
+// less runs nothing.
 func (s *Server) RunLoadGuard(ctx context.Context, interval time.Duration) {
-	tick := time.NewTicker(min(interval, time.Second))
+	if interval <= 0 {
+		return
+	}
+	tick := time.NewTicker(min(interval, guardAfterChange))
 	defer tick.Stop()
 	last, appended := time.Time{}, int64(-1)
 	for {
@@ -241,12 +279,18 @@ func (s *Server) RunLoadGuard(ctx context.Context, interval time.Duration) {
 		if n == appended && time.Since(last) < interval {
 			continue
 		}
-		if _, err := s.ledger.Execute(ctx, airbridge.Submission{Command: airbridge.CheckLoads{}, Envelope: airbridge.Envelope{Actor: LoadGuardActor}}); err != nil {
-			if airbridge.ErrorCode(err) != airbridge.ECONFLICT && ctx.Err() == nil { // not configured yet
-				s.log.Warn("load guard", "err", err)
+		// What commits while the check runs prompts the next one.
+		last, appended = time.Now(), n
+		receipt, err := s.ledger.Execute(ctx, airbridge.Submission{Command: airbridge.CheckLoads{}, Envelope: airbridge.Envelope{Actor: LoadGuardActor}})
+		switch {
+		case err == nil:
+			if receipt.LastSeq >= receipt.FirstSeq {
+				appended += receipt.LastSeq - receipt.FirstSeq + 1 // its own alerts prompt nothing
 			}
+		case airbridge.ErrorCode(err) == airbridge.ECONFLICT, ctx.Err() != nil: // not configured yet, or stopping
+		default:
+			s.log.Warn("load guard", "err", err)
 		}
-		last, appended = time.Now(), s.ledger.EventsAppended()
 	}
 }
 
@@ -317,6 +361,14 @@ func (s *Server) propose(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
+	}
+	// Building the instance holds up the ledger's writer (half a second at
+	// national size): one proposal at a time.
+	select {
+	case s.proposing <- struct{}{}:
+		defer func() { <-s.proposing }()
+	case <-ctx.Done():
+		return
 	}
 	start := time.Now()
 	var plan *manifest.Plan

@@ -9,6 +9,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -335,11 +336,26 @@ func TestLoadGuardWatches(t *testing.T) {
 func TestEventStreamResumes(t *testing.T) {
 	t.Parallel()
 	a := loadingWorld(t, map[string]int{"g1": 1}, nil)
+	a.post("POST /api/flights", flightBody("F1", 10))
 	// From the start of the ledger, personal data stripped.
-	events := a.stream("gate", "?after=0")
+	events := a.stream("auditor", "?after=0")
 	first := await(t, events, airbridge.PersonRegistered)
 	if first.Data.Person == nil || first.Data.Person.Surname != "" {
 		t.Errorf("streamed registration %+v", first.Data.Person)
+	}
+	// A gate agent gets the flights' events only, without actors or keys.
+	flights := a.stream("gate", "?after=0")
+	if e := await(t, flights, airbridge.FlightScheduled); e.Stream != "flight/F1" || e.Actor != "" || e.Key != "" {
+		t.Errorf("a gate agent's stream: %+v", e)
+	}
+	a.post("POST /api/flights/{id}/boarding", "", "F1")
+	if e := await(t, flights, airbridge.FlightBoarding); e.Stream != "flight/F1" {
+		t.Errorf("a gate agent's stream: %+v", e)
+	}
+	select {
+	case e := <-flights:
+		t.Errorf("a gate agent's stream carried %s %s", e.Type, e.Stream)
+	default:
 	}
 	for _, q := range []string{"?after=x", "?for=forever", "?for=-1s"} {
 		r := a.request("GET", "/api/events/stream"+q, "", "")
@@ -351,7 +367,33 @@ func TestEventStreamResumes(t *testing.T) {
 	wantError(t, r, http.StatusBadRequest, airbridge.EMALFORMED)
 	// A bounded stream ends by itself.
 	r = a.request("GET", "/api/events/stream?after=0&for=300ms", "", "")
-	if r.status != http.StatusOK || !strings.Contains(string(r.body), "event: person_registered") {
+	if r.status != http.StatusOK || !strings.Contains(string(r.body), "event: flight_scheduled") || strings.Contains(string(r.body), "person_") {
 		t.Errorf("bounded stream: %s", r)
+	}
+}
+
+// TestStopStreams: a shutting-down server ends its event streams, which
+// would otherwise hold the shutdown until their clients leave.
+func TestStopStreams(t *testing.T) {
+	t.Parallel()
+	a := loadingWorld(t, map[string]int{"g1": 1}, nil)
+	req, _ := http.NewRequest("GET", a.url+"/api/events/stream", nil)
+	req.Header.Set("Authorization", "Bearer "+a.tokens["commander"])
+	resp, err := a.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	done := make(chan error, 1)
+	go func() { _, err := io.Copy(io.Discard, resp.Body); done <- err }()
+	a.server.StopStreams()
+	a.server.StopStreams()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("stream ended with %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the stream did not end")
 	}
 }

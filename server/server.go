@@ -8,6 +8,7 @@ import (
 	"encoding/base32"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"airbridge"
@@ -98,6 +99,9 @@ type Server struct {
 	metrics      *metrics
 	mux          *http.ServeMux
 	version      string
+	proposing    chan struct{} // one manifest proposal at a time
+	stopStreams  chan struct{} // closed by StopStreams
+	stopOnce     sync.Once
 }
 
 // New returns a server over ledger that logs to log.
@@ -108,6 +112,8 @@ func New(ledger Ledger, log *slog.Logger, version string, opts Options) *Server 
 		loginsByIP:   auth.NewLimiter(loginsPerSecond, loginsBurstByIP),
 		loginsByUser: auth.NewLimiter(loginsPerSecond, loginsBurstByUser),
 		hashing:      make(hashSlots, maxHashing),
+		proposing:    make(chan struct{}, 1),
+		stopStreams:  make(chan struct{}),
 	}
 	if opts.RatePerSecond > 0 {
 		s.limiter = auth.NewLimiter(opts.RatePerSecond, max(opts.RateBurst, 1))

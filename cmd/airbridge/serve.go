@@ -146,10 +146,7 @@ func serveOn(ctx context.Context, db *sqlite.DB, addr string, log *slog.Logger, 
 		go handler.RunLoadGuard(ctx, opts.LoadGuardEvery)
 	}
 	srv := &http.Server{
-		Handler: handler,
-		// Requests end with ctx, so that event streams let a shutdown
-		// finish.
-		BaseContext:       func(net.Listener) context.Context { return ctx },
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ReadTimeout:       60 * time.Second,
@@ -157,6 +154,7 @@ func serveOn(ctx context.Context, db *sqlite.DB, addr string, log *slog.Logger, 
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	srv.RegisterOnShutdown(handler.StopStreams) // streams do not end by themselves
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	ready(scheme + "://" + ln.Addr().String())
