@@ -143,34 +143,65 @@ func (st *seating) manifest(env Envelope, pt party, f *Flight) []Event {
 	return events
 }
 
-// waitList is the staged parties the load guard counts as waiting, with
-// the policy's verdicts on them memoized: parties of the same nation and the
-// same nationalities and categories are carried alike.
+// waitList is the staged parties the load guard counts as waiting, sorted
+// into kinds that the policy carries alike: the same nation, nationalities
+// and categories. It is kept in flat arrays, one entry a party, since each
+// flight's look runs through them all.
 type waitList struct {
-	parties []party
-	kinds   []string
-	verdict map[string]bool // kind, operator and destination → carriable
+	size, litters []int32
+	missed        []string // the flight its members last missed
+	kind          []int32
+	sample        []party // by kind: one party of the kind
 }
 
 // waitList returns the staged parties but those in exclude.
 func (s *State) waitList(exclude map[string]bool) *waitList {
-	w := &waitList{verdict: map[string]bool{}}
+	// A kind is a nation with one nationality and category, or for a
+	// mixed party its sorted pairs in nationality.
+	type kindKey struct{ nation, nationality, category string }
+	w := &waitList{}
+	kindOf := map[kindKey]int32{}
 	var pairs []string
 	for id, g := range s.Groups {
-		if exclude[id] {
+		if len(g.Members) == 0 || exclude[id] {
 			continue
 		}
-		pt := s.party(g)
-		if !pt.all(Staged, "") {
+		first := s.Persons[g.Members[0]]
+		if first.Stage != Staged {
 			continue
 		}
-		pairs = pairs[:0]
-		for _, m := range pt.members {
-			pairs = append(pairs, m.Nationality+"/"+m.Category)
+		key := kindKey{g.Nation, first.Nationality, first.Category}
+		staged, mixed, litters := true, false, 0
+		for _, mid := range g.Members {
+			m := s.Persons[mid]
+			staged = staged && m.Stage == Staged
+			mixed = mixed || m.Nationality != first.Nationality || m.Category != first.Category
+			if m.Needs.Litter {
+				litters++
+			}
 		}
-		slices.Sort(pairs)
-		w.parties = append(w.parties, pt)
-		w.kinds = append(w.kinds, g.Nation+"|"+strings.Join(slices.Compact(pairs), ","))
+		if !staged {
+			continue
+		}
+		if mixed {
+			pairs = pairs[:0]
+			for _, mid := range g.Members {
+				m := s.Persons[mid]
+				pairs = append(pairs, m.Nationality+"/"+m.Category)
+			}
+			slices.Sort(pairs)
+			key = kindKey{g.Nation, strings.Join(slices.Compact(pairs), ","), "mixed"}
+		}
+		k, ok := kindOf[key]
+		if !ok {
+			k = int32(len(w.sample))
+			kindOf[key] = k
+			w.sample = append(w.sample, s.party(g))
+		}
+		w.size = append(w.size, int32(len(g.Members)))
+		w.litters = append(w.litters, int32(litters))
+		w.missed = append(w.missed, first.MissedFlight)
+		w.kind = append(w.kind, k)
 	}
 	return w
 }
@@ -194,18 +225,25 @@ func (s *State) loadCheck(f *Flight, load, litters, room int, waiting func() *wa
 	a := &LoadAlert{FlightID: f.ID, Seats: f.Seats, Load: load, Threshold: s.Policy.LoadThreshold(),
 		Factor: float64(load) / float64(f.Seats), Raised: now}
 	w := waiting()
-	for i, pt := range w.parties {
-		if pt.size() > f.Seats-load || pt.litters > f.Litters-litters || (room >= 0 && pt.size() > room) || pt.members[0].MissedFlight == f.ID {
+	const unknown, carried, refused = 0, 1, 2
+	verdict := make([]int8, len(w.sample)) // by kind: whether f carries it
+	seats, litterRoom := int32(f.Seats-load), int32(f.Litters-litters)
+	if room >= 0 {
+		seats = min(seats, int32(room))
+	}
+	for i, size := range w.size {
+		if size > seats || w.litters[i] > litterRoom || w.missed[i] == f.ID {
 			continue
 		}
-		key := w.kinds[i] + "|" + f.Operator + "|" + f.Destination
-		ok, known := w.verdict[key]
-		if !known {
-			ok = s.carriable(pt, f) == nil
-			w.verdict[key] = ok
+		v := &verdict[w.kind[i]]
+		if *v == unknown {
+			*v = refused
+			if s.carriable(w.sample[w.kind[i]], f) == nil {
+				*v = carried
+			}
 		}
-		if ok {
-			a.Waiting += pt.size()
+		if *v == carried {
+			a.Waiting += int(size)
 			a.Groups++
 		}
 	}

@@ -667,3 +667,57 @@ func checkLoading(t *testing.T, s *State, at string) {
 		}
 	}
 }
+
+// BenchmarkCheckLoads measures the load guard's look at a national-size
+// state: 300,000 staged people in 80,000 groups and 30 under-filled flights
+// about to depart. It runs in the ledger's writer, holding up commands.
+func BenchmarkCheckLoads(b *testing.B) {
+	s := NewState()
+	apply := func(e Event) {
+		if err := s.Apply(e); err != nil {
+			b.Fatal(err)
+		}
+	}
+	p := testPolicy()
+	p.LoadGuard = nil
+	p.Carriers = map[string]Acceptance{"DEU": {Categories: []string{"own_citizen", "local_staff"}}}
+	apply(Event{Stream: operationStream, Type: OperationConfigured, Data: EventData{Policy: &p}})
+	rng := rand.New(rand.NewPCG(1, 2))
+	cats := []string{"own_citizen", "local_staff", "at_risk", "resident", "third_country"}
+	nations := []string{"USA", "DEU", "GBR"}
+	persons := 0
+	for i := range 80_000 {
+		gid := fmt.Sprintf("G%d", i)
+		nation := nations[rng.IntN(3)]
+		apply(Event{Stream: groupStream + gid, Type: GroupRegistered, Data: EventData{Group: &Group{ID: gid, Nation: nation}}})
+		// A family shares its nationality and category; one in ten is mixed.
+		nationality, category := pick(rng, []string{"AFG", nation}), pick(rng, cats)
+		mixed := rng.IntN(10) == 0
+		for m := range 1 + rng.IntN(7) {
+			persons++
+			if mixed {
+				nationality, category = pick(rng, []string{"AFG", nation}), pick(rng, cats)
+			}
+			apply(Event{Stream: personStream + fmt.Sprint(gid, "-", m), Type: PersonRegistered, Data: EventData{Person: &Person{
+				ID: fmt.Sprint(gid, "-", m), GroupID: gid, Nation: nation, Nationality: nationality,
+				Category: category, Stage: Staged, Screening: Cleared, StageSince: t0}}})
+		}
+	}
+	for i := range 30 {
+		id := fmt.Sprintf("F%d", i)
+		apply(Event{Stream: flightStream + id, Type: FlightScheduled, Data: EventData{Flight: &Flight{
+			ID: id, Callsign: "RCH" + id, Operator: nations[i%3], Aircraft: "C-17", Seats: 400, Litters: 36,
+			Slot: t0.Add(30 * time.Minute), Destination: "Ramstein", Status: StatusScheduled}}})
+	}
+	env := Envelope{Time: t0}
+	var events []Event
+	for b.Loop() {
+		events, _ = s.Decide(CheckLoads{}, env)
+	}
+	if len(events) != 30 {
+		b.Fatalf("%d alerts, want 30", len(events))
+	}
+	b.ReportMetric(float64(persons), "persons")
+}
+
+func pick(rng *rand.Rand, s []string) string { return s[rng.IntN(len(s))] }

@@ -60,7 +60,7 @@ func (env *environment) webFlags(fs *flag.FlagSet) webFlags {
 		tlsKey:  fs.String("tls-key", env.getenv("AIRBRIDGE_TLS_KEY"), "the certificate's private key (PEM; env AIRBRIDGE_TLS_KEY)"),
 		rate:    fs.Float64("rate-limit", server.DefaultOptions.RatePerSecond, "requests a second allowed to each token or session, bursts of twice that; 0: no limit"),
 		guard: fs.Duration("load-guard-every", server.DefaultOptions.LoadGuardEvery,
-			"how often the load guard looks at the flights about to depart (and within a second of any change); 0: only when flights close"),
+			"how often the load guard looks at the flights about to depart (and within 5 s of any change); 0: only when flights close"),
 	}
 }
 
