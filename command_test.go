@@ -1222,7 +1222,7 @@ func TestCommandValidation(t *testing.T) {
 func TestAddSiteDefaultsName(t *testing.T) {
 	f := newFixture(t)
 	site := f.exec(AddSite{Site{ID: "gate-2", Name: "  ", Kind: Gate}}).(*Site)
-	if want := (Site{ID: "gate-2", Name: "gate-2", Kind: Gate}); *site != want {
+	if want := (Site{ID: "gate-2", Name: "gate-2", Kind: Gate}); !cmp.Equal(*site, want) {
 		t.Errorf("site = %+v, want %+v", *site, want)
 	}
 }

@@ -55,10 +55,12 @@ type EventData struct {
 const (
 	OperationConfigured = "operation_configured"
 	SiteAdded           = "site_added"
+	SiteUpdated         = "site_updated"
 	GroupRegistered     = "group_registered"
 	PersonRegistered    = "person_registered"
 	PersonRegrouped     = "person_regrouped"
 	PersonCalled        = "person_called"
+	PersonCallCancelled = "person_call_cancelled"
 	PersonAtGate        = "person_at_gate"
 	PersonScreened      = "person_screened"
 	PersonStaged        = "person_staged"

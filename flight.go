@@ -1,6 +1,7 @@
 package airbridge
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -145,8 +146,19 @@ type Site struct {
 	Kind SiteKind `json:"kind"`
 	// Capacity is a transit hub's intake: the persons it takes per UTC day
 	// on flights departing for it (flights whose destination is the hub's
-	// id). Zero means no limit.
+	// id); or the persons a holding area holds at once. Zero means no limit.
 	Capacity int `json:"capacity,omitempty"`
+	// A gate processes Lanes × PerLaneHour persons an hour, except during
+	// its Closures. The call-forward planner plans with these figures.
+	Lanes       int      `json:"lanes,omitempty"`
+	PerLaneHour float64  `json:"per_lane_hour,omitempty"`
+	Closures    []Window `json:"closures,omitempty"`
+}
+
+// Window is a span of time, its end after its start.
+type Window struct {
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
 }
 
 func (s *Site) validate() error {
@@ -163,8 +175,34 @@ func (s *Site) validate() error {
 	if s.Capacity < 0 || s.Capacity > 10_000_000 {
 		return invalid("capacity", "%d is outside 0..10000000", s.Capacity)
 	}
-	if s.Capacity != 0 && s.Kind != Hub {
-		return invalid("capacity", "only a transit hub has a daily capacity")
+	if s.Capacity != 0 && s.Kind != Hub && s.Kind != Holding {
+		return invalid("capacity", "only a transit hub or a holding area has a capacity")
+	}
+	if (s.Lanes != 0 || s.PerLaneHour != 0 || len(s.Closures) != 0) && s.Kind != Gate {
+		return invalid("lanes", "only a gate has lanes, a rate and closures")
+	}
+	if s.Lanes < 0 || s.Lanes > 200 {
+		return invalid("lanes", "%d is outside 0..200", s.Lanes)
+	}
+	if s.PerLaneHour < 0 || s.PerLaneHour > 10_000 {
+		return invalid("per_lane_hour", "%v is outside 0..10000", s.PerLaneHour)
+	}
+	if len(s.Closures) > 100 {
+		return invalid("closures", "lists %d closures; at most 100", len(s.Closures))
+	}
+	s.Closures = append([]Window(nil), s.Closures...) // normalised below, not the caller's
+	for i, w := range s.Closures {
+		field := fmt.Sprintf("closures[%d]", i)
+		if w.Start.IsZero() || !w.End.After(w.Start) {
+			return invalid(field, "a closure needs a start and an end after it")
+		}
+		if err := plausibleTime(field, w.Start); err != nil {
+			return err
+		}
+		if err := plausibleTime(field, w.End); err != nil {
+			return err
+		}
+		s.Closures[i] = Window{Start: w.Start.UTC(), End: w.End.UTC()}
 	}
 	switch s.Kind {
 	case Gate, Screening, Holding, Ramp, Hub:

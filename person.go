@@ -53,6 +53,9 @@ type Person struct {
 	// Seat is the seat (or litter position, "L" and its number) the person
 	// holds on FlightID while manifested, boarded or carried.
 	Seat string `json:"seat,omitempty"`
+	// Call is the person's call forward: the gate and window they were
+	// called to, kept once they arrive; nil if never called, or cancelled.
+	Call *Call `json:"call,omitempty"`
 	// MissedFlight is the flight the person last failed to board (a
 	// no-show), until manifested again. The load guard of that flight does
 	// not count them as waiting.
@@ -66,6 +69,13 @@ type Person struct {
 	// gets it opened into PersonalData, or Redacted says why not.
 	Sealed   *Sealed `json:"sealed,omitempty"`
 	Redacted string  `json:"redacted,omitempty"`
+}
+
+// Call is a call forward to a gate in a time window.
+type Call struct {
+	Gate  string    `json:"gate"`
+	Start time.Time `json:"window_start"`
+	End   time.Time `json:"window_end"`
 }
 
 // PersonalData is what identifies a person or was written about them. It is

@@ -1,6 +1,7 @@
 package airbridge
 
 import (
+	"cmp"
 	"maps"
 	"regexp"
 	"slices"
@@ -40,6 +41,33 @@ type Policy struct {
 	// Routes lists, for a sponsoring nation, the destinations its evacuees
 	// may be flown to. A nation not listed sends its people anywhere.
 	Routes map[string][]string `json:"routes,omitempty"`
+	// CallForward tunes the call-forward planner and the gates' checks of
+	// invitations; omitted fields take the defaults of DefaultCallForward.
+	CallForward CallForward `json:"call_forward,omitzero"`
+}
+
+// CallForward are the policy's knobs for calling people forward. The
+// planner weighs groups by Weights, as the manifest optimizer does.
+type CallForward struct {
+	SlotMinutes  int `json:"slot_minutes,omitempty"`  // length of a call-forward window
+	QueueTarget  int `json:"queue_target,omitempty"`  // most persons planned to wait at one gate
+	LeadMinutes  int `json:"lead_minutes,omitempty"`  // how long before their flight people are through the gate
+	EarlyMinutes int `json:"early_minutes,omitempty"` // a gate admits this long before a window opens
+	LateMinutes  int `json:"late_minutes,omitempty"`  // and this long after it closes
+}
+
+// DefaultCallForward are the knobs a policy that sets none gets.
+var DefaultCallForward = CallForward{SlotMinutes: 30, QueueTarget: 200, LeadMinutes: 120, EarlyMinutes: 30, LateMinutes: 60}
+
+// Calls returns the policy's call-forward knobs, defaults filled in.
+func (p Policy) Calls() CallForward {
+	c, d := p.CallForward, DefaultCallForward
+	c.SlotMinutes = cmp.Or(c.SlotMinutes, d.SlotMinutes)
+	c.QueueTarget = cmp.Or(c.QueueTarget, d.QueueTarget)
+	c.LeadMinutes = cmp.Or(c.LeadMinutes, d.LeadMinutes)
+	c.EarlyMinutes = cmp.Or(c.EarlyMinutes, d.EarlyMinutes)
+	c.LateMinutes = cmp.Or(c.LateMinutes, d.LateMinutes)
+	return c
 }
 
 // Acceptance is what an operating nation's flights carry.
@@ -240,6 +268,19 @@ func (p Policy) Validate() error {
 	}
 	if p.AlertLead < 0 || p.AlertLead > 24*60 {
 		return invalid("alert_lead_minutes", "%d is outside 0..1440", p.AlertLead)
+	}
+	cf := p.CallForward
+	for _, k := range []struct {
+		field  string
+		v, max int
+	}{{"slot_minutes", cf.SlotMinutes, 240}, {"queue_target", cf.QueueTarget, 100_000}, {"lead_minutes", cf.LeadMinutes, 24 * 60},
+		{"early_minutes", cf.EarlyMinutes, 24 * 60}, {"late_minutes", cf.LateMinutes, 24 * 60}} {
+		if k.v < 0 || k.v > k.max {
+			return invalid("call_forward."+k.field, "%d is outside 0..%d", k.v, k.max)
+		}
+	}
+	if cf.SlotMinutes != 0 && cf.SlotMinutes < 5 {
+		return invalid("call_forward.slot_minutes", "%d is under 5 minutes", cf.SlotMinutes)
 	}
 	for _, rank := range slices.Sorted(maps.Keys(p.Weights)) {
 		n, err := strconv.Atoi(rank)

@@ -63,10 +63,11 @@ func (s *State) Apply(e Event) error {
 		s.Policy = &p
 		return nil
 	case "site":
-		if e.Type != SiteAdded || d.Site == nil {
+		if (e.Type != SiteAdded && e.Type != SiteUpdated) || d.Site == nil {
 			return fmt.Errorf("apply %s to %s: unknown event", e.Type, e.Stream)
 		}
 		site := *d.Site
+		site.Closures = slices.Clone(site.Closures)
 		s.Sites[site.ID] = &site
 		return nil
 	case "group":
@@ -207,6 +208,9 @@ func (s *State) applyPerson(id string, e Event) error {
 		p.GroupID = to.ID
 	case PersonCalled:
 		p.Stage = Called
+		p.Call = &Call{Gate: d.SiteID, Start: d.WindowStart, End: d.WindowEnd}
+	case PersonCallCancelled:
+		p.Stage, p.Call = Registered, nil
 	case PersonAtGate:
 		p.Stage = AtGate
 	case PersonScreened:
