@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"strings"
+	"time"
 )
 
 // This file holds the rules of calling people forward to the gates: the
@@ -15,11 +16,18 @@ import (
 // closures, a holding area's or a hub's capacity, its name. Its id and kind
 // stay.
 type UpdateSite struct {
+	SiteID string `json:"-"`
 	Site
 }
 
 func (c UpdateSite) decide(s *State, env Envelope) ([]Event, error) {
 	site := c.Site
+	switch {
+	case site.ID == "":
+		site.ID = c.SiteID
+	case c.SiteID != "" && site.ID != c.SiteID:
+		return nil, invalid("id", "the request is for site %s, not %s", c.SiteID, site.ID)
+	}
 	old, ok := s.Sites[site.ID]
 	if !ok {
 		return nil, Errorf(ENOTFOUND, "site %q does not exist", site.ID).With("id", site.ID)
@@ -36,7 +44,9 @@ func (c UpdateSite) decide(s *State, env Envelope) ([]Event, error) {
 	return []Event{env.event(siteStream+site.ID, SiteUpdated, EventData{Site: &site})}, nil
 }
 
-func (c UpdateSite) outcome(s *State, _ []Event) any { return s.Sites[c.ID] }
+func (c UpdateSite) outcome(s *State, events []Event) any {
+	return s.Sites[events[0].Data.Site.ID]
+}
 
 // MaxCalls bounds the calls one CallGroups makes.
 const MaxCalls = 10_000
@@ -44,7 +54,15 @@ const MaxCalls = 10_000
 // CallGroups calls many groups forward at once, all or none: what a
 // manifest of call-forward slots publishes.
 type CallGroups struct {
-	Calls []CallGroup `json:"calls"`
+	Calls []GroupCall `json:"calls"`
+}
+
+// GroupCall is one call of CallGroups: a group, a gate, a window.
+type GroupCall struct {
+	GroupID     string    `json:"group_id"`
+	Gate        string    `json:"gate"`
+	WindowStart time.Time `json:"window_start"`
+	WindowEnd   time.Time `json:"window_end"`
 }
 
 func (c CallGroups) decide(s *State, env Envelope) ([]Event, error) {
@@ -61,7 +79,7 @@ func (c CallGroups) decide(s *State, env Envelope) ([]Event, error) {
 			return nil, invalid(fmt.Sprintf("calls[%d].group_id", i), "group %q is called twice", call.GroupID)
 		}
 		seen[call.GroupID] = true
-		evs, err := call.decide(s, env)
+		evs, err := CallGroup(call).decide(s, env)
 		if err != nil {
 			return nil, prefixField(err, fmt.Sprintf("calls[%d]", i))
 		}

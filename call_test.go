@@ -12,25 +12,25 @@ func TestCallGroups(t *testing.T) {
 	b := f.register("b", 1)
 	f.register("c", 1)
 	f.exec(Scan{PersonID: "c-1", Site: gate})
-	call := func(g string) CallGroup {
-		return CallGroup{GroupID: g, Gate: gate, WindowStart: t0.Add(time.Hour), WindowEnd: t0.Add(90 * time.Minute)}
+	call := func(g string) GroupCall {
+		return GroupCall{GroupID: g, Gate: gate, WindowStart: t0.Add(time.Hour), WindowEnd: t0.Add(90 * time.Minute)}
 	}
 
 	f.refuse(CallGroups{}, EINVALID)
-	e := f.refuse(CallGroups{Calls: []CallGroup{call("a"), call("a")}}, EINVALID)
+	e := f.refuse(CallGroups{Calls: []GroupCall{call("a"), call("a")}}, EINVALID)
 	if e.Details["field"] != "calls[1].group_id" {
 		t.Errorf("twice: %v", e)
 	}
 	bad := call("b")
 	bad.Gate = ""
-	e = f.refuse(CallGroups{Calls: []CallGroup{call("a"), bad}}, EINVALID)
+	e = f.refuse(CallGroups{Calls: []GroupCall{call("a"), bad}}, EINVALID)
 	if e.Details["field"] != "calls[1].gate" || !strings.HasPrefix(e.Message, "calls[1].gate:") {
 		t.Errorf("a bad call: %q %v", e.Message, e.Details)
 	}
-	f.refuse(CallGroups{Calls: []CallGroup{call("a"), call("c")}}, ECONFLICT) // c is at the gate: none called
+	f.refuse(CallGroups{Calls: []GroupCall{call("a"), call("c")}}, ECONFLICT) // c is at the gate: none called
 	f.checkPersons(a, personWant{Registered, "", 1})
 
-	out := f.exec(CallGroups{Calls: []CallGroup{call("a"), call("b")}}).(CallResult)
+	out := f.exec(CallGroups{Calls: []GroupCall{call("a"), call("b")}}).(CallResult)
 	if out.Groups != 2 || out.Persons != 3 {
 		t.Errorf("outcome %+v", out)
 	}
@@ -60,11 +60,11 @@ func TestCallGroups(t *testing.T) {
 func TestUpdateSite(t *testing.T) {
 	f := newFixture(t)
 	closure := Window{Start: t0.Add(time.Hour), End: t0.Add(3 * time.Hour)}
-	out := f.exec(UpdateSite{Site{ID: gate, Lanes: 4, PerLaneHour: 60, Closures: []Window{closure}}}).(*Site)
+	out := f.exec(UpdateSite{Site: Site{ID: gate, Lanes: 4, PerLaneHour: 60, Closures: []Window{closure}}}).(*Site)
 	if out.Kind != Gate || out.Lanes != 4 || len(out.Closures) != 1 {
 		t.Errorf("updated %+v", out)
 	}
-	f.exec(UpdateSite{Site{ID: hold, Capacity: 3000}})
+	f.exec(UpdateSite{Site: Site{ID: hold, Capacity: 3000}})
 	for _, tt := range []struct {
 		name string
 		site Site
@@ -77,8 +77,13 @@ func TestUpdateSite(t *testing.T) {
 		{"capacity at a gate", Site{ID: gate, Capacity: 2}, EINVALID},
 		{"negative rate", Site{ID: gate, PerLaneHour: -1}, EINVALID},
 	} {
-		t.Run(tt.name, func(t *testing.T) { f.t = t; f.refuse(UpdateSite{tt.site}, tt.code) })
+		t.Run(tt.name, func(t *testing.T) { f.t = t; f.refuse(UpdateSite{Site: tt.site}, tt.code) })
 	}
 	f.t = t
+	f.refuse(UpdateSite{SiteID: gate, Site: Site{ID: hold}}, EINVALID) // the body names another site
+	f.exec(UpdateSite{SiteID: gate, Site: Site{Lanes: 2, PerLaneHour: 50}})
+	if got := f.s.Sites[gate]; got.Lanes != 2 || got.Kind != Gate || got.Closures != nil {
+		t.Errorf("gate after its update %+v", got)
+	}
 	f.checkRefold()
 }

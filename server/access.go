@@ -270,6 +270,18 @@ func (s *Server) commandNations(ctx context.Context, cmd airbridge.Command) ([]s
 		return lookup("flight", c.FlightID)
 	case *airbridge.BoardGroup:
 		return lookup("flight", c.FlightID)
+	case *airbridge.CancelCall:
+		return lookup("group", c.GroupID)
+	case *airbridge.CallGroups:
+		var ns []string
+		for _, call := range c.Calls {
+			n, err := lookup("group", call.GroupID)
+			if err != nil {
+				return nil, err
+			}
+			ns = append(ns, n...)
+		}
+		return ns, nil
 	case *airbridge.SetStandby:
 		return lookup("flight", c.FlightID)
 	case *airbridge.PublishManifest:

@@ -466,6 +466,21 @@ var requests = map[string]request{
 	"GET /api/persons/{id}/boarding-pass": func(n string) (string, string) {
 		return "/api/persons/p-" + nationLabel(n) + "/boarding-pass", ""
 	},
+	// g-n is registered, not called: 409.
+	"DELETE /api/groups/{id}/call": func(n string) (string, string) { return "/api/groups/g-" + nationLabel(n) + "/call", "" },
+	"GET /api/groups/{id}/invitation": func(n string) (string, string) {
+		return "/api/groups/g-" + nationLabel(n) + "/invitation", ""
+	},
+	"GET /api/invitations/key": fixed("/api/invitations/key", ""),
+	"POST /api/callforward/plan": func(n string) (string, string) {
+		return "/api/callforward/plan", fmt.Sprintf(`{"hours":1,"nation":%q}`, n)
+	},
+	"POST /api/callforward/publish": func(n string) (string, string) { // 422: the window ends before it starts
+		return "/api/callforward/publish", `{"calls":[{"group_id":"g-` + nationLabel(n) + `","gate":"gate1","window_start":"2021-08-20T10:00:00Z","window_end":"2021-08-20T09:00:00Z"}]}`
+	},
+	// Not an invitation: answered 200 "forged", and nothing written.
+	"POST /api/gate/verify":  fixed("/api/gate/verify", `{"invitation":"junk","gate":"gate1"}`),
+	"POST /api/sites/{id}":   fixed("/api/sites/gate1", `{"lanes":-1}`), // 422
 	"GET /api/alerts":        fixed("/api/alerts", ""),
 	"GET /api/events/stream": fixed("/api/events/stream?for=20ms", ""),
 

@@ -123,6 +123,20 @@ func (s *Server) routes() {
 	s.handle("GET /api/alerts", everyone, s.getAlerts)
 	s.handle("GET /api/events/stream", everyone, s.eventStream)
 
+	// Calling forward, and invitations checked at the gates (callforward.go).
+	s.handle("DELETE /api/groups/{id}/call", rule{auth.Coordinator: ownNation},
+		s.command(small, http.StatusOK, func(r *http.Request) airbridge.Command { return &airbridge.CancelCall{GroupID: r.PathValue("id")} }))
+	s.handle("POST /api/callforward/plan", rule{auth.Planner: anyNation, auth.Coordinator: ownNation}, s.planCalls)
+	s.handle("POST /api/callforward/publish", rule{auth.Planner: anyNation, auth.Coordinator: ownNation},
+		s.command(batch, http.StatusOK, func(*http.Request) airbridge.Command { return &airbridge.CallGroups{} }))
+	s.handle("GET /api/groups/{id}/invitation", rule{auth.Coordinator: ownNation, auth.Commander: anyNation}, s.getInvitation)
+	s.handle("GET /api/invitations/key", everyone, s.getInvitationKey)
+	s.handle("POST /api/gate/verify", rule{auth.GateAgent: anyNation}, s.verifyAtGate)
+	s.handle("POST /api/sites/{id}", rule{auth.Commander: anyNation, auth.Planner: anyNation},
+		s.command(small, http.StatusOK, func(r *http.Request) airbridge.Command {
+			return &airbridge.UpdateSite{SiteID: r.PathValue("id")}
+		}))
+
 	s.handle("GET /api/pipeline", everyone, s.getPipeline)
 	s.handle("GET /api/staged", everyone, s.getStaged)
 	s.handle("GET /api/events", rule{auth.Auditor: anyNation, auth.Commander: anyNation}, s.getEvents)

@@ -4,6 +4,7 @@ package server
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base32"
 	"log/slog"
@@ -34,6 +35,10 @@ type Ledger interface {
 	// View runs fn on the state commands are decided against, between
 	// commits; fn must not keep or change it.
 	View(ctx context.Context, fn func(*airbridge.State) error) error
+	// SigningKey signs the operation's invitations; DocumentIndex is the
+	// blind index (hex) of a document number under nation's data key.
+	SigningKey() ed25519.PrivateKey
+	DocumentIndex(nation, number string) (string, error)
 	NationOf(ctx context.Context, kind, id string) (string, error)
 
 	// Access control and the audit log.

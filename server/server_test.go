@@ -98,6 +98,12 @@ func userFor(method, path string) string {
 		return "screener"
 	case len(parts) == 4 && parts[1] == "groups" && parts[3] == "call":
 		return "coordinator"
+	case len(parts) == 3 && parts[1] == "sites":
+		return "commander"
+	case path == "/api/gate/verify":
+		return "gate"
+	case len(parts) >= 2 && parts[1] == "callforward":
+		return "planner"
 	case path == "/api/scans" || len(parts) >= 2 && (parts[1] == "persons" || parts[1] == "groups"):
 		return "gate"
 	case len(parts) == 4 && parts[1] == "flights" && parts[3] == "board", len(parts) >= 2 && parts[1] == "manifests":
@@ -623,6 +629,8 @@ var notCommands = map[string]string{
 	"POST /api/tokens":               "issues an API token",
 	"DELETE /api/tokens/{id}":        "revokes an API token",
 	"POST /api/manifests/propose":    "computes a proposal and writes nothing",
+	"POST /api/callforward/plan":     "computes a plan and writes nothing",
+	"POST /api/gate/verify":          "verifies an invitation; an admission is a command under a key of the invitation's own",
 }
 
 // mutatingRoutes reads routes.go and returns every route that is not a GET
@@ -1013,6 +1021,41 @@ func endpoints() []endpoint {
 				notFound("group", nil, `{"group_id":"nogroup"}`, "group_id", "nogroup"),
 				notFound("person", nil, `{"person_id":"nobody"}`, "person_id", "nobody"),
 				invalidValue(`{"group_id":"solo","person_id":"solo-1"}`, "group_id"),
+			},
+		},
+		endpoint{
+			route: "DELETE /api/groups/{id}/call", ids: []string{"fam"}, limit: smallLimit, valid: "-",
+			affected: []string{"/api/groups/fam"},
+			cases: []badCase{
+				wrongType(`{"reason":5}`, "reason"),
+				notFound("group", []string{"nogroup"}, "", "group_id", "nogroup"),
+				{name: "not called", body: `{"reason":"weather"}`, status: 409, code: airbridge.ECONFLICT},
+			},
+		},
+		endpoint{
+			route: "POST /api/callforward/publish", limit: batchLimit,
+			valid:    `{"calls":[{"group_id":"fam","gate":"gate1","window_start":"2021-08-20T10:00:00Z","window_end":"2021-08-20T11:00:00Z"}]}`,
+			affected: []string{"/api/groups/fam"},
+			cases: []badCase{
+				wrongType(`{"calls":{}}`, "calls"),
+				invalidValue(`{"calls":[]}`, "calls"),
+				invalidValue(`{"calls":[{"group_id":"fam","gate":"","window_start":"2021-08-20T10:00:00Z","window_end":"2021-08-20T11:00:00Z"}]}`, "calls[0].gate"),
+				invalidValue(`{"calls":[{"group_id":"fam","gate":"hold1","window_start":"2021-08-20T10:00:00Z","window_end":"2021-08-20T11:00:00Z"}]}`, "calls[0].gate"),
+				notFound("group", nil, `{"calls":[{"group_id":"nogroup","gate":"gate1","window_start":"2021-08-20T10:00:00Z","window_end":"2021-08-20T11:00:00Z"}]}`, "group_id", "nogroup"),
+				{name: "at the gate already", body: `{"calls":[{"group_id":"atg","gate":"gate1","window_start":"2021-08-20T10:00:00Z","window_end":"2021-08-20T11:00:00Z"}]}`,
+					status: 409, code: airbridge.ECONFLICT},
+			},
+		},
+		endpoint{
+			route: "POST /api/sites/{id}", ids: []string{"gate1"}, limit: smallLimit,
+			valid: `{"lanes":4,"per_lane_hour":60}`, affected: []string{"/api/sites"},
+			cases: []badCase{
+				wrongType(`{"lanes":"four"}`, "lanes"),
+				notFound("site", []string{"nosite"}, `{"lanes":4}`, "id", "nosite"),
+				invalidValue(`{"lanes":-1}`, "lanes"),
+				invalidValue(`{"kind":"ramp"}`, "kind"),
+				invalidValue(`{"id":"hold1"}`, "id"),
+				invalidValue(`{"closures":[{"start":"2021-08-20T12:00:00Z","end":"2021-08-20T11:00:00Z"}]}`, "closures[0]"),
 			},
 		},
 		endpoint{
@@ -1787,6 +1830,9 @@ func TestReplayEveryRoute(t *testing.T) {
 	a.cmd("POST /api/groups", js(obj{"id": "g1", "nation": "USA", "persons": []obj{person("g1-1", "G11", "local_staff"), person("g1-2", "G12", "local_staff")}}))
 	a.cmd("POST /api/groups/{id}/split", `{"persons":["g1-2"],"group_id":"g2"}`, "g1")
 	a.cmd("POST /api/groups/{id}/call", callBody, "g1")
+	a.cmd("DELETE /api/groups/{id}/call", `{"reason":"flight moved"}`, "g1")
+	a.cmd("POST /api/callforward/publish", `{"calls":[{"group_id":"g1","gate":"gate1","window_start":"2021-08-20T10:00:00Z","window_end":"2021-08-20T11:00:00Z"}]}`)
+	a.cmd("POST /api/sites/{id}", `{"lanes":4,"per_lane_hour":60}`, "gate1")
 	for _, id := range []string{"g1-1", "solo-1"} {
 		a.cmd("POST /api/scans", js(obj{"person_id": id, "site": "gate1"}))
 		a.cmd("POST /api/persons/{id}/screening", `{"decision":"referred","reason":"check"}`, id)

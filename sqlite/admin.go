@@ -136,7 +136,7 @@ func (a *Admin) RotateMasterKey(ctx context.Context, old, next vault.MasterKey, 
 		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('master_key_id', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, next.ID()); err != nil {
 			return nil, err
 		}
-		if err := rewrapFingerprintKey(ctx, tx, old, next); err != nil {
+		if err := rewrapMetaKeys(ctx, tx, old, next); err != nil {
 			return nil, err
 		}
 		// The chains' heads are sealed under a key derived from the master

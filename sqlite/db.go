@@ -4,6 +4,7 @@ package sqlite
 
 import (
 	"context"
+	"crypto/ed25519"
 	"database/sql"
 	"embed"
 	"errors"
@@ -44,9 +45,10 @@ type DB struct {
 	lock *os.File // held while open: one process writes a ledger
 
 	master  vault.MasterKey
-	keyring *vault.Keyring // the nations' data keys; safe for concurrent use
-	fpKey   []byte         // keys the stored request fingerprints
-	seals   *sealer        // seals the heads of the ledger and the audit log
+	keyring *vault.Keyring     // the nations' data keys; safe for concurrent use
+	fpKey   []byte             // keys the stored request fingerprints
+	signing ed25519.PrivateKey // signs the operation's invitations
+	seals   *sealer            // seals the heads of the ledger and the audit log
 
 	// Owned by the writer goroutine once Open returns.
 	stmts    *statements
@@ -146,6 +148,9 @@ func open(ctx context.Context, path string, master vault.MasterKey, checkpointEv
 	err = checkMasterKey(ctx, w, master)
 	if err == nil {
 		db.fpKey, err = fingerprintKey(ctx, w, master)
+	}
+	if err == nil {
+		db.signing, err = signingKey(ctx, w, master)
 	}
 	if err == nil {
 		db.stmts, err = prepare(ctx, w)
@@ -381,6 +386,16 @@ func InUse(path string) bool {
 
 // Path returns the file the database lives in.
 func (db *DB) Path() string { return db.path }
+
+// SigningKey returns the operation's Ed25519 key, which signs the
+// invitations that gates verify offline with its public half.
+func (db *DB) SigningKey() ed25519.PrivateKey { return db.signing }
+
+// DocumentIndex returns the blind index of a document number under nation's
+// current data key, as hex: what an invitation names a person's document by.
+func (db *DB) DocumentIndex(nation, number string) (string, error) {
+	return db.keyring.BlindIndex(nation, airbridge.NormalizeDocumentNumber(number))
+}
 
 // EventsAppended counts the events this process appended to the ledger.
 func (db *DB) EventsAppended() int64 { return db.appended.Load() }

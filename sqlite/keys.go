@@ -2,10 +2,13 @@ package sqlite
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"airbridge"
@@ -41,13 +44,7 @@ const fingerprintNation = "#fingerprints"
 // the master key does not turn the retry of an earlier request into a
 // conflict.
 func fingerprintKey(ctx context.Context, w *sql.DB, master vault.MasterKey) ([]byte, error) {
-	var wrapped string
-	err := w.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'fingerprint_key'`).Scan(&wrapped)
-	if errors.Is(err, sql.ErrNoRows) {
-		key, err := vault.NewDataKey()
-		if err != nil {
-			return nil, err
-		}
+	return metaKey(ctx, w, master, fingerprintMeta, func() ([]byte, error) {
 		// A database whose fingerprints an earlier build keyed with a key
 		// derived from the master key keeps that key, or its retries would
 		// be refused as reused keys.
@@ -56,13 +53,54 @@ func fingerprintKey(ctx context.Context, w *sql.DB, master vault.MasterKey) ([]b
 			return nil, err
 		}
 		if n > 0 {
-			key = master.Derive("airbridge request fingerprint")
+			return master.Derive("airbridge request fingerprint"), nil
 		}
-		b, err := master.Wrap(fingerprintNation, 1, key)
+		return vault.NewDataKey()
+	})
+}
+
+// signingMeta and fingerprintMeta are keys of the database's own kept in
+// meta, each wrapped by the master key as if it were a nation's.
+var (
+	fingerprintMeta = wrappedMeta{row: "fingerprint_key", name: fingerprintNation}
+	signingMeta     = wrappedMeta{row: "signing_key", name: "#signing"}
+)
+
+type wrappedMeta struct{ row, name string }
+
+// signingKey returns the operation's Ed25519 key, which signs the
+// invitations its gates verify offline, creating it on first use. Only its
+// seed is kept, wrapped by the master key.
+func signingKey(ctx context.Context, w *sql.DB, master vault.MasterKey) (ed25519.PrivateKey, error) {
+	seed, err := metaKey(ctx, w, master, signingMeta, func() ([]byte, error) {
+		b := make([]byte, ed25519.SeedSize)
+		_, err := rand.Read(b)
+		return b, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(seed) != ed25519.SeedSize {
+		return nil, fmt.Errorf("the signing key is damaged: %d bytes", len(seed))
+	}
+	return ed25519.NewKeyFromSeed(seed), nil
+}
+
+// metaKey returns the key kept in m's meta row, unwrapped by master; if
+// there is none, it keeps the one fresh makes.
+func metaKey(ctx context.Context, w *sql.DB, master vault.MasterKey, m wrappedMeta, fresh func() ([]byte, error)) ([]byte, error) {
+	var wrapped string
+	err := w.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, m.row).Scan(&wrapped)
+	if errors.Is(err, sql.ErrNoRows) {
+		key, err := fresh()
 		if err != nil {
 			return nil, err
 		}
-		if _, err := w.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('fingerprint_key', ?)`, hex.EncodeToString(b)); err != nil {
+		b, err := master.Wrap(m.name, 1, key)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := w.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)`, m.row, hex.EncodeToString(b)); err != nil {
 			return nil, err
 		}
 		return key, nil
@@ -72,34 +110,38 @@ func fingerprintKey(ctx context.Context, w *sql.DB, master vault.MasterKey) ([]b
 	}
 	b, err := hex.DecodeString(wrapped)
 	if err != nil {
-		return nil, fmt.Errorf("the fingerprint key is damaged: %w", err)
+		return nil, fmt.Errorf("the %s is damaged: %w", strings.ReplaceAll(m.row, "_", " "), err)
 	}
-	return master.Unwrap(fingerprintNation, 1, b)
+	return master.Unwrap(m.name, 1, b)
 }
 
-// rewrapFingerprintKey wraps the fingerprint key under next in tx.
-func rewrapFingerprintKey(ctx context.Context, tx *sql.Tx, old, next vault.MasterKey) error {
-	var wrapped string
-	err := tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'fingerprint_key'`).Scan(&wrapped)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil // made by the first Open under the new key
+// rewrapMetaKeys wraps the database's own keys under next in tx.
+func rewrapMetaKeys(ctx context.Context, tx *sql.Tx, old, next vault.MasterKey) error {
+	for _, m := range []wrappedMeta{fingerprintMeta, signingMeta} {
+		var wrapped string
+		err := tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, m.row).Scan(&wrapped)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // made by the first Open under the new key
+		}
+		if err != nil {
+			return err
+		}
+		b, err := hex.DecodeString(wrapped)
+		if err != nil {
+			return fmt.Errorf("the %s is damaged: %w", strings.ReplaceAll(m.row, "_", " "), err)
+		}
+		key, err := old.Unwrap(m.name, 1, b)
+		if err != nil {
+			return err
+		}
+		if b, err = next.Wrap(m.name, 1, key); err != nil {
+			return err
+		}
+		if _, err = tx.ExecContext(ctx, `UPDATE meta SET value = ? WHERE key = ?`, hex.EncodeToString(b), m.row); err != nil {
+			return err
+		}
 	}
-	if err != nil {
-		return err
-	}
-	b, err := hex.DecodeString(wrapped)
-	if err != nil {
-		return fmt.Errorf("the fingerprint key is damaged: %w", err)
-	}
-	key, err := old.Unwrap(fingerprintNation, 1, b)
-	if err != nil {
-		return err
-	}
-	if b, err = next.Wrap(fingerprintNation, 1, key); err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `UPDATE meta SET value = ? WHERE key = 'fingerprint_key'`, hex.EncodeToString(b))
-	return err
+	return nil
 }
 
 // loadKeyring unwraps every live data key with master.

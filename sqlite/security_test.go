@@ -3,6 +3,7 @@ package sqlite
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -841,6 +842,7 @@ func TestRotateMasterKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	oldDEU := wrappedKey(t, db.r, "DEU", 1)
+	signer := db.SigningKey().Public()
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -898,6 +900,10 @@ func TestRotateMasterKey(t *testing.T) {
 	}
 	db = openWith(t, path, next)
 	wantClear(t, db, "GD", "Family GD", deu...)
+	// The invitations already sent stay valid: the signing key is the same.
+	if !db.SigningKey().Public().(ed25519.PublicKey).Equal(signer) {
+		t.Error("the rotation changed the operation's signing key")
+	}
 	wantShredded(t, db, map[string][]airbridge.PersonInput{"GU": {person("U1", "own_citizen", "USA333C")}})
 	verifyClean(t, db)
 	// New data keys are wrapped by the new master key.

@@ -52,6 +52,7 @@ Commands:
   keys      create, rotate and destroy the keys that seal personal data
   certs     write a self-signed TLS certificate for development
   manifest  solve a manifest instance, or write it as an LP model
+  callforward export  the signed invitations of a nation's called groups, as CSV
   bench     measure airbridge (bench ingest)
   version   print the version
 
@@ -99,6 +100,8 @@ func (env *environment) dispatch(args []string) error {
 		return env.certs(args[1:])
 	case "manifest":
 		return env.manifest(args[1:])
+	case "callforward":
+		return env.callforward(args[1:])
 	case "version", "--version":
 		if err := env.parse(env.flags("version", "version"), args[1:]); err != nil {
 			return err

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"crypto/ed25519"
+	"encoding/csv"
+	"strings"
+	"testing"
+	"time"
+
+	"airbridge"
+	"airbridge/invite"
+	"airbridge/sqlite"
+	"airbridge/vault"
+)
+
+func TestCallForwardExport(t *testing.T) {
+	dir := t.TempDir()
+	path, keyFile := newDatabase(t, dir, "cf.db")
+	key, err := vault.LoadMasterKey(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlite.Open(t.Context(), path, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2021, 8, 24, 10, 0, 0, 0, time.UTC)
+	person := func(id, doc string) airbridge.PersonInput {
+		p := airbridge.PersonInput{ID: id, Surname: "Rahimi", Nationality: "AFG", Category: "local_staff"}
+		if doc != "" {
+			p.Documents = []airbridge.Document{{Type: "passport", Number: doc}}
+		}
+		return p
+	}
+	for i, c := range []airbridge.Command{
+		&airbridge.ConfigureOperation{Policy: airbridge.Policy{Name: "export", Nations: []string{"DEU", "USA"}, Categories: airbridge.DefaultCategories()}},
+		&airbridge.AddSite{Site: airbridge.Site{ID: "north", Kind: airbridge.Gate}},
+		&airbridge.RegisterGroup{GroupInput: airbridge.GroupInput{ID: "g2", Nation: "DEU", Persons: []airbridge.PersonInput{person("g2-1", "X1"), person("g2-2", "")}}},
+		&airbridge.RegisterGroup{GroupInput: airbridge.GroupInput{ID: "g1", Nation: "DEU", Persons: []airbridge.PersonInput{person("g1-1", "X2")}}},
+		&airbridge.RegisterGroup{GroupInput: airbridge.GroupInput{ID: "u1", Nation: "USA", Persons: []airbridge.PersonInput{person("u1-1", "X3")}}},
+		&airbridge.RegisterGroup{GroupInput: airbridge.GroupInput{ID: "g3", Nation: "DEU", Persons: []airbridge.PersonInput{person("g3-1", "X4")}}}, // not called
+		&airbridge.CallGroups{Calls: []airbridge.GroupCall{
+			{GroupID: "g2", Gate: "north", WindowStart: start, WindowEnd: start.Add(time.Hour)},
+			{GroupID: "g1", Gate: "north", WindowStart: start.Add(-time.Hour), WindowEnd: start},
+			{GroupID: "u1", Gate: "north", WindowStart: start, WindowEnd: start.Add(time.Hour)},
+		}},
+	} {
+		if _, err := db.Execute(t.Context(), airbridge.Submission{Command: c, Envelope: airbridge.Envelope{Key: "k" + string(rune('a'+i))}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pub := db.SigningKey().Public().(ed25519.PublicKey)
+	db.Close()
+
+	r := runCmd(t, "callforward", "export", "--nation", "DEU", "--db", path, "--key-file", keyFile)
+	if r.err != nil {
+		t.Fatalf("export: %v\n%s", r.err, r.stderr)
+	}
+	rows, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 3 || strings.Join(rows[0], ",") != "group,gate,window_start,window_end,persons,invitation" {
+		t.Fatalf("CSV:\n%s", r.stdout)
+	}
+	// By window: g1 first; each invitation verifies with the operation's key.
+	for i, want := range []struct{ group, start, persons string }{{"g1", "2021-08-24T09:00:00Z", "1"}, {"g2", "2021-08-24T10:00:00Z", "2"}} {
+		row := rows[i+1]
+		if row[0] != want.group || row[1] != "north" || row[2] != want.start || row[4] != want.persons {
+			t.Errorf("row %d: %q", i+1, row)
+		}
+		inv, err := invite.Verify(row[5], pub)
+		if err != nil || inv.Group != want.group || inv.Operation != "export" {
+			t.Errorf("row %d: invitation %+v, %v", i+1, inv, err)
+		}
+		if strings.Contains(r.stdout, "Rahimi") {
+			t.Error("the export carries personal data in clear")
+		}
+	}
+	if again := runCmd(t, "callforward", "export", "--nation", "DEU", "--db", path, "--key-file", keyFile); again.stdout != r.stdout {
+		t.Error("a second export differs")
+	}
+
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--nation", "deu", "--db", path, "--key-file", keyFile}, "three-letter"},
+		{[]string{"--nation", "FRA", "--db", path, "--key-file", keyFile}, "not a nation"},
+		{[]string{"--nation", "DEU", "--db", dir + "/none.db", "--key-file", keyFile}, "no such file"},
+		{[]string{"--nation", "DEU", "--db", path}, "master key"},
+	} {
+		r := runCmd(t, append([]string{"callforward", "export"}, tt.args...)...)
+		if r.err == nil || !strings.Contains(r.err.Error(), tt.want) {
+			t.Errorf("export %q: %v, want an error saying %q", tt.args, r.err, tt.want)
+		}
+	}
+}

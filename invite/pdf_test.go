@@ -1,0 +1,149 @@
+package invite
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestPDFStructure reads the file as a PDF reader does: trailer, xref table,
+// objects at the offsets it gives, stream length.
+func TestPDFStructure(t *testing.T) {
+	text := mustSign(t, example())
+	b, err := PDF(text, example())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(b, []byte("%PDF-1.4\n")) || !bytes.HasSuffix(b, []byte("\n%%EOF\n")) {
+		t.Fatalf("no PDF 1.4 header or no %%%%EOF")
+	}
+	m := regexp.MustCompile(`\nstartxref\n(\d+)\n%%EOF\n$`).FindSubmatch(b)
+	if m == nil {
+		t.Fatal("no startxref")
+	}
+	xref, _ := strconv.Atoi(string(m[1]))
+	table := regexp.MustCompile(`^xref\n0 (\d+)\n0000000000 65535 f \n((?:\d{10} 00000 n \n)+)trailer\n<< /Size (\d+) /Root 1 0 R >>\n`).FindSubmatch(b[xref:])
+	if table == nil {
+		t.Fatalf("no xref table and trailer at startxref %d: %.80q", xref, b[xref:])
+	}
+	count, _ := strconv.Atoi(string(table[1]))
+	if string(table[1]) != string(table[3]) || len(table[2]) != 20*(count-1) {
+		t.Fatalf("xref of %s objects has %d bytes of entries, trailer /Size %s", table[1], len(table[2]), table[3])
+	}
+	for i := 1; i < count; i++ {
+		off, _ := strconv.Atoi(string(table[2][20*(i-1) : 20*(i-1)+10]))
+		if want := fmt.Sprintf("%d 0 obj\n", i); !bytes.HasPrefix(b[off:], []byte(want)) {
+			t.Errorf("object %d: offset %d holds %.20q", i, off, b[off:])
+		}
+	}
+	s := regexp.MustCompile(`<< /Length (\d+) >>\nstream\n`).FindSubmatchIndex(b)
+	if s == nil {
+		t.Fatal("no content stream")
+	}
+	n, _ := strconv.Atoi(string(b[s[2]:s[3]]))
+	content := b[s[1] : s[1]+n]
+	if !bytes.HasPrefix(b[s[1]+n:], []byte("\nendstream\nendobj\n")) {
+		t.Errorf("/Length %d does not end at endstream", n)
+	}
+	for _, want := range []string{
+		"/MediaBox [0 0 297.64 419.53]", // A6
+		"/BaseFont /Helvetica ",
+	} {
+		if !bytes.Contains(b, []byte(want)) {
+			t.Errorf("no %q", want)
+		}
+	}
+	for _, want := range []string{
+		"(Call-forward invitation) Tj", "(Allies Refuge) Tj", "(G7K2M9QXR4T1B) Tj", "(abbey-gate) Tj",
+		"(2021-08-20 14:00 to 16:00 UTC) Tj", "(6) Tj", "(" + ID(text) + ") Tj", " re\n", "f Q\n",
+	} {
+		if !bytes.Contains(content, []byte(want)) {
+			t.Errorf("content has no %q", want)
+		}
+	}
+}
+
+func TestPDFErrors(t *testing.T) {
+	inv := example()
+	inv.Gate = ""
+	if _, err := PDF(mustSign(t, example()), inv); !errors.Is(err, ErrInvalid) {
+		t.Errorf("PDF of an invalid invitation: %v, want ErrInvalid", err)
+	}
+	if _, err := PDF(strings.Repeat("x", 3000), example()); err == nil {
+		t.Error("PDF of a text too long for a QR code: no error")
+	}
+}
+
+func TestPDFString(t *testing.T) {
+	for in, want := range map[string]string{
+		"Kabul":          "(Kabul)",
+		`a (b) \c`:       `(a \(b\) \\c)`,
+		"Opération 救援 ÿ": "(Op\xe9ration ?? \xff)",
+	} {
+		if got := pdfString(in); got != want {
+			t.Errorf("pdfString(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestWindow(t *testing.T) {
+	inv := example()
+	if got, want := window(inv.Start, inv.Start.Add(MaxWindow)), "2021-08-20 14:00 to 2021-08-22 14:00 UTC"; got != want {
+		t.Errorf("window = %q, want %q", got, want)
+	}
+}
+
+// TestPDFPeers reads the PDF with poppler: its metadata, its text (where
+// each word lies, from the fonts' own metrics), and its QR code, rasterized
+// at 200 dpi and decoded by ZXing to the exact signed text.
+func TestPDFPeers(t *testing.T) {
+	pdfinfo := peer(t, "pdfinfo", "poppler-utils")
+	pdftotext := peer(t, "pdftotext", "poppler-utils")
+	pdftoppm := peer(t, "pdftoppm", "poppler-utils")
+	_, pub := testKey(1)
+	long := example()
+	long.Operation = strings.Repeat("W", MaxName)
+	latin := example()
+	latin.Operation = "Opération (Kabul) \\ 救援"
+	for name, inv := range map[string]Invitation{"typical": example(), "widest operation": long, "not ASCII": latin} {
+		text := mustSign(t, inv)
+		b, err := PDF(text, inv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := writeTemp(t, "invitation.pdf", b)
+		info := string(run(t, pdfinfo, path)) // poppler complains on stderr of a damaged xref table
+		for _, want := range []string{"Pages:           1\n", "Page size:       297.64 x 419.53 pts", "PDF version:     1.4\n"} {
+			if !strings.Contains(info, want) {
+				t.Errorf("%s: pdfinfo has no %q:\n%s", name, want, info)
+			}
+		}
+
+		got := string(run(t, pdftotext, "-layout", path, "-"))
+		op := strings.ReplaceAll(inv.Operation, "救援", "??")
+		for _, want := range []string{"Call-forward invitation", "Operation    " + op, "Group        G7K2M9QXR4T1B", "Gate         abbey-gate",
+			"Window       2021-08-20 14:00 to 16:00 UTC", "Persons      6", "Invitation   " + ID(text)} {
+			if !strings.Contains(got, want+"\n") {
+				t.Errorf("%s: pdftotext has no line %q:\n%s", name, want, got)
+			}
+		}
+		bbox := string(run(t, pdftotext, "-bbox", path, "-"))
+		for _, m := range regexp.MustCompile(`xMax="([\d.]+)"`).FindAllStringSubmatch(bbox, -1) {
+			if x, _ := strconv.ParseFloat(m[1], 64); x > pageW-margin+0.01 {
+				t.Errorf("%s: a word ends at %g, past the margin at %g", name, x, pageW-margin)
+			}
+		}
+
+		run(t, pdftoppm, "-png", "-r", "200", "-singlefile", path, strings.TrimSuffix(path, ".pdf"))
+		if got := string(zxing(t, strings.TrimSuffix(path, ".pdf")+".png")); got != text {
+			t.Fatalf("%s: ZXing read from the rasterized PDF\n%q\nwant\n%q", name, got, text)
+		}
+		if _, err := Verify(text, pub); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
