@@ -89,12 +89,15 @@ var (
 	thirdCountries = []string{"PAK", "IND", "TJK", "UZB", "IRN", "TUR"}
 )
 
+// The gates' lanes and rates, and the holding area's capacity (the 6,000
+// processed people who waited), are illustrative: they give the
+// call-forward planner something to plan with.
 var sites = []airbridge.Site{
-	{ID: "abbey-gate", Name: "Abbey Gate", Kind: airbridge.Gate},
-	{ID: "north-gate", Name: "North Gate", Kind: airbridge.Gate},
-	{ID: "east-gate", Name: "East Gate", Kind: airbridge.Gate},
+	{ID: "abbey-gate", Name: "Abbey Gate", Kind: airbridge.Gate, Lanes: 4, PerLaneHour: 60},
+	{ID: "north-gate", Name: "North Gate", Kind: airbridge.Gate, Lanes: 3, PerLaneHour: 60},
+	{ID: "east-gate", Name: "East Gate", Kind: airbridge.Gate, Lanes: 2, PerLaneHour: 60},
 	{ID: "ecc-screening", Name: "Evacuation Control Center screening", Kind: airbridge.Screening},
-	{ID: "pax-terminal", Name: "Passenger terminal holding", Kind: airbridge.Holding},
+	{ID: "pax-terminal", Name: "Passenger terminal holding", Kind: airbridge.Holding, Capacity: 6000},
 	{ID: "north-ramp", Name: "North ramp", Kind: airbridge.Ramp},
 	{ID: "al-udeid", Name: "Al Udeid transit hub", Kind: airbridge.Hub},
 	{ID: "ramstein", Name: "Ramstein transit hub", Kind: airbridge.Hub},

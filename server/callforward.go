@@ -6,7 +6,6 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -150,15 +149,16 @@ func (s *Server) getInvitationKey(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"algorithm": "Ed25519", "public_key": base64.StdEncoding.EncodeToString(pub)})
 }
 
-// Gate verdicts on an invitation.
+// Gate verdicts on an invitation: those a gate reaches offline, and those
+// only the ledger knows.
 const (
-	Admit     = "admit"
-	WrongGate = "wrong_gate"
-	Early     = "early"
-	Late      = "late"
+	Admit     = invite.Admit
+	WrongGate = invite.WrongGate
+	Early     = invite.Early
+	Late      = invite.Late
+	Forged    = invite.Forged
 	Used      = "used"
 	Revoked   = "revoked"
-	Forged    = "forged"
 )
 
 // VerifyRequest is what a gate sends: the invitation as scanned or typed,
@@ -217,16 +217,15 @@ func (s *Server) verifyAtGate(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) verdict(ctx context.Context, req VerifyRequest, actor string) (Verdict, error) {
 	text := strings.TrimSpace(req.Invitation)
-	inv, err := invite.Verify(text, s.ledger.SigningKey().Public().(ed25519.PublicKey))
-	switch {
-	case errors.Is(err, invite.ErrForged):
-		return Verdict{Result: Forged, Reason: "the signature does not verify: altered, or not signed by this operation"}, nil
-	case err != nil:
-		return Verdict{Result: Forged, Reason: "not an invitation of this operation: " + err.Error()}, nil
-	}
 	policy, err := s.ledger.Policy(ctx)
 	if err != nil {
 		return Verdict{}, err
+	}
+	cf := policy.Calls()
+	inv, offline, reason := invite.Check(text, s.ledger.SigningKey().Public().(ed25519.PublicKey), req.Gate, time.Now().UTC(),
+		time.Duration(cf.EarlyMinutes)*time.Minute, time.Duration(cf.LateMinutes)*time.Minute)
+	if offline == Forged {
+		return Verdict{Result: Forged, Reason: reason}, nil
 	}
 	v := Verdict{InvitationID: invite.ID(text), GroupID: inv.Group, Persons: len(inv.Persons), Gate: inv.Gate,
 		WindowStart: inv.Start, WindowEnd: inv.End}
@@ -268,18 +267,8 @@ func (s *Server) verdict(ctx context.Context, req VerifyRequest, actor string) (
 	case called == 0 || called+arrived != len(group.Persons):
 		v.Result, v.Reason = Revoked, "the group's call was cancelled or changed"
 		return v, nil
-	case inv.Gate != req.Gate:
-		v.Result, v.Reason = WrongGate, fmt.Sprintf("the invitation is for gate %s", inv.Gate)
-		return v, nil
-	}
-	cf := policy.Calls()
-	now := time.Now().UTC()
-	switch {
-	case now.Before(inv.Start.Add(-time.Duration(cf.EarlyMinutes) * time.Minute)):
-		v.Result, v.Reason = Early, fmt.Sprintf("the window opens at %s", inv.Start.Format(time.RFC3339))
-		return v, nil
-	case now.After(inv.End.Add(time.Duration(cf.LateMinutes) * time.Minute)):
-		v.Result, v.Reason = Late, fmt.Sprintf("the window closed at %s", inv.End.Format(time.RFC3339))
+	case offline != Admit:
+		v.Result, v.Reason = offline, reason
 		return v, nil
 	}
 	// Two gates scanning the same invitation at once submit the same key:
@@ -299,7 +288,7 @@ func (s *Server) verdict(ctx context.Context, req VerifyRequest, actor string) (
 	case err != nil:
 		return Verdict{}, err
 	}
-	v.Result, v.Reason = Admit, fmt.Sprintf("admit %d persons of group %s", len(group.Persons), inv.Group)
+	v.Result, v.Reason = Admit, reason
 	return v, nil
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/csv"
 	"strings"
 	"testing"
@@ -77,6 +78,30 @@ func TestCallForwardExport(t *testing.T) {
 			t.Error("the export carries personal data in clear")
 		}
 	}
+	// A gate without a network checks them with the public key alone.
+	keyB64 := base64.StdEncoding.EncodeToString(pub)
+	text := rows[2][5] // g2, 10:00-11:00 at north
+	for _, tt := range []struct {
+		args   []string
+		stdin  string
+		result string
+		status int
+	}{
+		{[]string{"--gate", "north", "--at", "2021-08-24T10:10:00Z", "--invitation", text}, "", `"result":"admit"`, 0},
+		{[]string{"--gate", "north", "--at", "2021-08-24T10:10:00Z"}, text + "\n", `"result":"admit"`, 0},
+		{[]string{"--gate", "abbey", "--at", "2021-08-24T10:10:00Z", "--invitation", text}, "", `"result":"wrong_gate"`, 1},
+		{[]string{"--gate", "north", "--at", "2021-08-24T08:00:00Z", "--invitation", text}, "", `"result":"early"`, 1},
+		{[]string{"--gate", "north", "--at", "2021-08-24T10:10:00Z", "--invitation", text[:len(text)-8] + "AAAAAAAA"}, "", `"result":"forged"`, 1},
+	} {
+		r := runCmdEnv(t, envWith(map[string]string{"AIRBRIDGE_INVITATION_KEY": keyB64}), tt.stdin, append([]string{"invite", "verify"}, tt.args...)...)
+		if !strings.Contains(r.stdout, tt.result) || exitStatus(r.err) != tt.status {
+			t.Errorf("invite verify %q: %v %s, want %s and status %d", tt.args[:2], r.err, r.stdout, tt.result, tt.status)
+		}
+	}
+	if r := runCmd(t, "invite", "verify", "--key", "short", "--gate", "north", "--invitation", text); r.err == nil || !strings.Contains(r.err.Error(), "--key") {
+		t.Errorf("a bad key: %v", r.err)
+	}
+
 	if again := runCmd(t, "callforward", "export", "--nation", "DEU", "--db", path, "--key-file", keyFile); again.stdout != r.stdout {
 		t.Error("a second export differs")
 	}

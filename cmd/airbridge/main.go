@@ -53,6 +53,7 @@ Commands:
   certs     write a self-signed TLS certificate for development
   manifest  solve a manifest instance, or write it as an LP model
   callforward export  the signed invitations of a nation's called groups, as CSV
+  invite verify       check an invitation offline, from the operation's public key
   bench     measure airbridge (bench ingest)
   version   print the version
 
@@ -102,6 +103,8 @@ func (env *environment) dispatch(args []string) error {
 		return env.manifest(args[1:])
 	case "callforward":
 		return env.callforward(args[1:])
+	case "invite":
+		return env.inviteCmd(args[1:])
 	case "version", "--version":
 		if err := env.parse(env.flags("version", "version"), args[1:]); err != nil {
 			return err
