@@ -2,6 +2,7 @@ package airbridge
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -214,6 +215,17 @@ func validDate(field, s string) (time.Time, error) {
 		return time.Time{}, invalid(field, "is not a date of the form YYYY-MM-DD")
 	}
 	return t, nil
+}
+
+// Check returns in as registering it would keep it (names trimmed, document
+// numbers normalised), or the first rule it breaks under p at now, the field
+// named as in a registration of one person ("birth_date",
+// "documents[0].number"). Importers use it to report a row's problem before
+// anything is submitted.
+func (in PersonInput) Check(p Policy, now time.Time) (PersonInput, error) {
+	in.Documents = slices.Clone(in.Documents)
+	err := in.validate(p, "", now)
+	return in, err
 }
 
 // validate checks a registration against the policy; field names are prefixed

@@ -17,6 +17,8 @@ func (env *environment) bench(args []string) error {
 		return env.benchDemo(args[1:])
 	case "manifest":
 		return env.benchManifest(args[1:])
+	case "import":
+		return env.benchImport(args[1:])
 	}
 	fmt.Fprintf(env.stderr, "airbridge bench: unknown benchmark %q\n\n%s", args[0], benchUsage)
 	return exitError(2)
@@ -28,6 +30,7 @@ Benchmarks:
   ingest   scan and registration throughput over loopback HTTP, against raw SQLite
   demo     time for "airbridge demo" to be ready to answer
   manifest the manifest optimizer on generated instances: time, objective, bound, gap
+  import   importing a generated 100,000-row embassy list, and importing it again
 
 Every benchmark takes --json to print one JSON object.
 `

@@ -54,6 +54,7 @@ Commands:
   manifest  solve a manifest instance, or write it as an LP model
   callforward export  the signed invitations of a nation's called groups, as CSV
   invite verify       check an invitation offline, from the operation's public key
+  import persons      register an embassy's list (CSV or XLSX), checked row by row
   bench     measure airbridge (bench ingest)
   version   print the version
 
@@ -105,6 +106,8 @@ func (env *environment) dispatch(args []string) error {
 		return env.callforward(args[1:])
 	case "invite":
 		return env.inviteCmd(args[1:])
+	case "import":
+		return env.importCmd(args[1:])
 	case "version", "--version":
 		if err := env.parse(env.flags("version", "version"), args[1:]); err != nil {
 			return err
