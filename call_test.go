@@ -87,3 +87,14 @@ func TestUpdateSite(t *testing.T) {
 	}
 	f.checkRefold()
 }
+
+// TestMRZUnread: a machine-readable zone is read by the adapter; the rules
+// refuse one that reaches them.
+func TestMRZUnread(t *testing.T) {
+	f := newFixture(t)
+	in := member("m-1")
+	in.MRZ = "P<UTO"
+	f.refuse(RegisterPerson{Nation: "USA", GroupID: "m", PersonInput: in}, EINVALID)
+	f.register("a", 1)
+	f.refuse(Scan{MRZ: "P<UTO", Site: gate}, EINVALID)
+}

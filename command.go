@@ -527,7 +527,11 @@ func (c CallGroup) outcome(s *State, _ []Event) any { return s.View(c.GroupID) }
 type Scan struct {
 	PersonID string `json:"person_id,omitempty"`
 	Document string `json:"document,omitempty"`
-	Site     string `json:"site"`
+	// MRZ is the machine-readable zone as scanned. The adapter that takes
+	// the command reads it into Document before the rules see it; the rules
+	// refuse one left unread.
+	MRZ  string `json:"mrz,omitempty"`
+	Site string `json:"site"`
 }
 
 // ScanResult is what a checkpoint is told after a scan.
@@ -540,6 +544,8 @@ type ScanResult struct {
 
 func (c Scan) person(s *State) (*Person, error) {
 	switch {
+	case c.MRZ != "":
+		return nil, invalid("mrz", "the machine-readable zone was not read")
 	case c.PersonID != "" && c.Document != "":
 		return nil, invalid("person_id", "give person_id or document, not both")
 	case c.PersonID != "":

@@ -160,6 +160,10 @@ type PersonInput struct {
 	Category    string     `json:"category"`
 	Documents   []Document `json:"documents,omitempty"`
 	Needs       Needs      `json:"needs"`
+	// MRZ is a document's machine-readable zone as scanned. The adapter that
+	// takes the registration reads it into the fields above; the rules
+	// refuse one left unread.
+	MRZ string `json:"mrz,omitempty"`
 }
 
 var (
@@ -233,6 +237,9 @@ func (in PersonInput) Check(p Policy, now time.Time) (PersonInput, error) {
 // person's: refusals are stored with their idempotency key, in clear.
 func (in *PersonInput) validate(p Policy, at string, now time.Time) error {
 	f := func(name string) string { return joinField(at, name) }
+	if in.MRZ != "" {
+		return invalid(f("mrz"), "the machine-readable zone was not read")
+	}
 	if in.ID != "" && !entityID.MatchString(in.ID) {
 		return invalid(f("id"), "%q must be 1-64 letters, digits, '_', '.' or '-'", in.ID)
 	}

@@ -73,6 +73,10 @@ func (s *Server) command(limit int64, status int, newCmd func(*http.Request) air
 			s.error(w, r, err)
 			return
 		}
+		if err := readMRZ(cmd, time.Now().UTC()); err != nil {
+			s.error(w, r, err)
+			return
+		}
 		if s.ownScope(r) {
 			nations, err := s.commandNations(r.Context(), cmd)
 			if err != nil {

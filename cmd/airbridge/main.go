@@ -55,6 +55,7 @@ Commands:
   callforward export  the signed invitations of a nation's called groups, as CSV
   invite verify       check an invitation offline, from the operation's public key
   import persons      register an embassy's list (CSV or XLSX), checked row by row
+  mrz                 parse passport and visa MRZs on stdin, with every check digit
   bench     measure airbridge (bench ingest)
   version   print the version
 
@@ -108,6 +109,8 @@ func (env *environment) dispatch(args []string) error {
 		return env.inviteCmd(args[1:])
 	case "import":
 		return env.importCmd(args[1:])
+	case "mrz":
+		return env.mrzCmd(args[1:])
 	case "version", "--version":
 		if err := env.parse(env.flags("version", "version"), args[1:]); err != nil {
 			return err
