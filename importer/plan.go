@@ -21,29 +21,43 @@ import (
 )
 
 // Known is what the rows are checked against: the persons already
-// registered.
+// registered. KnownFrom copies it out of a state cheaply; the indexes are
+// built by Build, away from the state.
 type Known struct {
-	Persons   map[string]bool   // person ids
 	Documents map[string]string // normalised document number → person id
-	Names     map[string]string // NameKey of the nation's persons → a person id
-	Keys      map[string]string // person id → its NameKey
+	persons   []knownPerson
+	nation    string
+
+	ids   map[string]string // person id → its NameKey
+	names map[string]string // NameKey of the nation's persons → a person id
 }
 
-// KnownFrom reads Known from s; names only of nation's persons.
+type knownPerson struct{ id, nation, surname, given, birth string }
+
+// KnownFrom copies from s what Build checks rows for nation against.
 func KnownFrom(s *airbridge.State, nation string) Known {
-	k := Known{Persons: make(map[string]bool, len(s.Persons)), Documents: make(map[string]string, len(s.Documents)),
-		Names: map[string]string{}, Keys: make(map[string]string, len(s.Persons))}
+	k := Known{Documents: make(map[string]string, len(s.Documents)), persons: make([]knownPerson, 0, len(s.Persons)), nation: nation}
 	for id, p := range s.Persons {
-		k.Persons[id] = true
-		k.Keys[id] = NameKey(p.Surname, p.GivenNames, p.BirthDate)
-		if p.Nation == nation && p.BirthDate != "" {
-			k.Names[NameKey(p.Surname, p.GivenNames, p.BirthDate)] = id
-		}
+		k.persons = append(k.persons, knownPerson{id, p.Nation, p.Surname, p.GivenNames, p.BirthDate})
 	}
 	for doc, id := range s.Documents {
 		k.Documents[doc] = id
 	}
 	return k
+}
+
+func (k *Known) index() {
+	if k.ids != nil {
+		return
+	}
+	k.ids, k.names = make(map[string]string, len(k.persons)), map[string]string{}
+	for _, p := range k.persons {
+		key := NameKey(p.surname, p.given, p.birth)
+		k.ids[p.id] = key
+		if p.nation == k.nation && p.birth != "" {
+			k.names[key] = p.id
+		}
+	}
 }
 
 // Outcomes of a row.
@@ -90,6 +104,7 @@ type Plan struct {
 func Build(t *Table, nation string, policy airbridge.Policy, known Known, now time.Time) *Plan {
 	p := &Plan{}
 	p.Report.Rows = len(t.Rows)
+	known.index()
 	docLine := map[string]int{}
 	nameLine := map[string]int{}
 	acceptedLine := map[string]int{} // person id → line
@@ -110,7 +125,7 @@ func Build(t *Table, nation string, policy airbridge.Policy, known Known, now ti
 				doc = in.Documents[0].Number
 			}
 			switch {
-			case known.Persons[res.PersonID] && known.Keys[res.PersonID] == NameKey(in.Surname, in.GivenNames, in.BirthDate):
+			case known.ids[res.PersonID] != "" && known.ids[res.PersonID] == NameKey(in.Surname, in.GivenNames, in.BirthDate):
 				res.Outcome, res.Reason = Existing, "imported before"
 			case doc != "" && docLine[doc] != 0:
 				res.Outcome, res.Reason = Rejected, fmt.Sprintf("document_number: also on line %d", docLine[doc])
@@ -128,7 +143,7 @@ func Build(t *Table, nation string, policy airbridge.Policy, known Known, now ti
 					key := NameKey(in.Surname, in.GivenNames, in.BirthDate)
 					if l, ok := nameLine[key]; ok {
 						res.Flags = append(res.Flags, fmt.Sprintf("possible duplicate: the same name and birth date as line %d", l))
-					} else if id, ok := known.Names[key]; ok {
+					} else if id, ok := known.names[key]; ok {
 						res.Flags = append(res.Flags, fmt.Sprintf("possible duplicate: the same name and birth date as person %s", id))
 					}
 					if _, ok := nameLine[key]; !ok {

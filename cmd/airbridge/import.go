@@ -130,7 +130,9 @@ func importFile(ctx context.Context, db *sqlite.DB, file, nation string, m map[s
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", file, err)
 	}
-	var plan *importer.Plan
+	// Only the copy is made in the store's writer; the checks run outside it.
+	var known importer.Known
+	var policy airbridge.Policy
 	err = db.View(ctx, func(s *airbridge.State) error {
 		if s.Policy == nil {
 			return fmt.Errorf("the operation is not configured yet")
@@ -138,12 +140,13 @@ func importFile(ctx context.Context, db *sqlite.DB, file, nation string, m map[s
 		if !s.Policy.HasNation(nation) {
 			return fmt.Errorf("--nation %s is not a nation of this operation", nation)
 		}
-		plan = importer.Build(tbl, nation, *s.Policy, importer.KnownFrom(s, nation), time.Now().UTC())
+		known, policy = importer.KnownFrom(s, nation), *s.Policy
 		return nil
 	})
 	if err != nil {
 		return nil, nil, err
 	}
+	plan := importer.Build(tbl, nation, policy, known, time.Now().UTC())
 	if !dry && len(plan.Groups) > 0 {
 		show := progress("registered", plan.Persons())
 		if err := importer.Submit(ctx, db, plan, "import", show); err != nil {

@@ -56,6 +56,8 @@ Commands:
   invite verify       check an invitation offline, from the operation's public key
   import persons      register an embassy's list (CSV or XLSX), checked row by row
   mrz                 parse passport and visa MRZs on stdin, with every check digit
+  export manifest     a flight's manifest as PAXLST, CSV, XLSX or PDF
+  boardingpass        a person's boarding pass: IATA BCBP text, PDF417 barcode or printable PDF
   bench     measure airbridge (bench ingest)
   version   print the version
 
@@ -111,6 +113,10 @@ func (env *environment) dispatch(args []string) error {
 		return env.importCmd(args[1:])
 	case "mrz":
 		return env.mrzCmd(args[1:])
+	case "export":
+		return env.exportCmd(args[1:])
+	case "boardingpass":
+		return env.boardingPass(args[1:])
 	case "version", "--version":
 		if err := env.parse(env.flags("version", "version"), args[1:]); err != nil {
 			return err
