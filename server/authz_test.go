@@ -472,6 +472,10 @@ var requests = map[string]request{
 		return "/api/groups/g-" + nationLabel(n) + "/invitation", ""
 	},
 	"GET /api/invitations/key": fixed("/api/invitations/key", ""),
+	// A list with only a bad row: reported, nothing registered.
+	"POST /api/persons/import": func(n string) (string, string) {
+		return "/api/persons/import?nation=" + n, "surname,nationality,category\nX,AFGHAN,at_risk\n"
+	},
 	"POST /api/callforward/plan": func(n string) (string, string) {
 		return "/api/callforward/plan", fmt.Sprintf(`{"hours":1,"nation":%q}`, n)
 	},

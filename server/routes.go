@@ -75,6 +75,7 @@ func (s *Server) routes() {
 		s.command(small, http.StatusCreated, func(*http.Request) airbridge.Command { return &airbridge.RegisterPerson{} }))
 	s.handle("POST /api/persons/batch", registrars,
 		s.command(batch, http.StatusCreated, func(*http.Request) airbridge.Command { return &airbridge.RegisterPersons{} }))
+	s.handle("POST /api/persons/import", registrars, s.importPersons)
 	s.handle("GET /api/persons", individuals, s.findPerson)
 	s.handle("GET /api/persons/{id}", individuals, s.getPerson)
 	s.handle("GET /api/persons/{id}/history", individuals, s.getHistory)

@@ -630,6 +630,7 @@ var notCommands = map[string]string{
 	"DELETE /api/tokens/{id}":        "revokes an API token",
 	"POST /api/manifests/propose":    "computes a proposal and writes nothing",
 	"POST /api/callforward/plan":     "computes a plan and writes nothing",
+	"POST /api/persons/import":       "registers a list in batches, each a command under a key derived from its rows",
 	"POST /api/gate/verify":          "verifies an invitation; an admission is a command under a key of the invitation's own",
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"airbridge"
 	"airbridge/bcbp"
+	"airbridge/invite"
 	"airbridge/pdf417"
 	"airbridge/printout"
 	"airbridge/sqlite"
@@ -17,11 +18,11 @@ import (
 // boardingPass writes a person's boarding pass: the IATA BCBP text, or it
 // as a PDF417 barcode (PNG) or a printable page (PDF).
 func (env *environment) boardingPass(args []string) error {
-	const synopsis = "boardingpass --person ID --flight ID --format text|png|pdf [--out FILE] [--db FILE] [--key-file FILE]"
+	const synopsis = "boardingpass --person ID --flight ID --format text|png|qr|pdf [--out FILE] [--db FILE] [--key-file FILE]"
 	fs := env.flags("boardingpass", synopsis)
 	personID := fs.String("person", "", "the person")
 	flightID := fs.String("flight", "", "the flight the person is on")
-	format := fs.String("format", "text", "text (the BCBP string), png (its PDF417 barcode) or pdf (a printable pass)")
+	format := fs.String("format", "text", "text (the BCBP string), png (its PDF417 barcode), qr (it as a QR code, PNG) or pdf (a printable pass)")
 	out := fs.String("out", "", "the file to write (default: standard output)")
 	path := fs.String("db", envOr(env.getenv, "AIRBRIDGE_DB", "airbridge.db"), "database file (env AIRBRIDGE_DB); not one a server holds")
 	keyFile := fs.String("key-file", env.getenv("AIRBRIDGE_KEY_FILE"), "master key file (env AIRBRIDGE_KEY_FILE; or AIRBRIDGE_MASTER_KEY)")
@@ -31,8 +32,8 @@ func (env *environment) boardingPass(args []string) error {
 	if *personID == "" || *flightID == "" {
 		return fmt.Errorf("--person and --flight: name the person and the flight")
 	}
-	if *format != "text" && *format != "png" && *format != "pdf" {
-		return fmt.Errorf("--format %q: give text, png or pdf", *format)
+	if *format != "text" && *format != "png" && *format != "qr" && *format != "pdf" {
+		return fmt.Errorf("--format %q: give text, png, qr or pdf", *format)
 	}
 	key, err := env.masterKey(*keyFile)
 	if err != nil {
@@ -75,6 +76,10 @@ func (env *environment) boardingPass(args []string) error {
 			return err
 		}
 		if b, err = sym.PNG(2, 6, 2); err != nil {
+			return err
+		}
+	case "qr":
+		if b, err = invite.PNG(text, 4); err != nil { // the invitations' QR renderer, level M
 			return err
 		}
 	case "pdf":

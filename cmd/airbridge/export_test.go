@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -149,6 +150,16 @@ func TestBoardingPassAndPrintedManifest(t *testing.T) {
 	decoded, errs := pdf417test.Decode(t, [][]byte{b})
 	if errs[0] != nil || string(decoded[0]) != strings.TrimSpace(r.stdout) {
 		t.Errorf("the barcode decodes to %q (%v), want %q", decoded[0], errs[0], strings.TrimSpace(r.stdout))
+	}
+	qr := filepath.Join(t.TempDir(), "pass-qr.png")
+	if r := run("boardingpass", "--person", "P2", "--flight", "F1", "--format", "qr", "--out", qr); r.err != nil {
+		t.Fatal(r.err)
+	}
+	if reader, err := exec.LookPath("ZXingReader"); err == nil {
+		got, err := exec.Command(reader, "-format", "QRCode", "-bytes", qr).Output()
+		if err != nil || strings.TrimSpace(string(got)) != strings.TrimSpace(r.stdout) {
+			t.Errorf("the QR pass decodes to %q (%v)", got, err)
+		}
 	}
 	if r := run("boardingpass", "--person", "P2", "--flight", "F1", "--format", "pdf"); r.err != nil || !strings.HasPrefix(r.stdout, "%PDF-") {
 		t.Errorf("pdf pass: %v", r.err)
