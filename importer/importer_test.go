@@ -240,3 +240,25 @@ func FuzzReadCSV(f *testing.F) {
 		}
 	})
 }
+
+func FuzzReadXLSX(f *testing.F) {
+	wb := excelize.NewFile()
+	for i, row := range [][]any{{"surname", "nationality", "category"}, {"A", "AFG", "at_risk"}} {
+		wb.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i+1), &row)
+	}
+	var buf bytes.Buffer
+	wb.Write(&buf)
+	f.Add(buf.Bytes())
+	f.Add([]byte("PK\x03\x04"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		tbl, err := ReadXLSX(bytes.NewReader(b), nil)
+		if err != nil {
+			return
+		}
+		for _, r := range tbl.Rows {
+			if r.Line < 2 {
+				t.Fatalf("a row at line %d, above or at the header", r.Line)
+			}
+		}
+	})
+}
