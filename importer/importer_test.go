@@ -262,3 +262,74 @@ func FuzzReadXLSX(f *testing.F) {
 		}
 	})
 }
+
+// TestImportIdentity: people whose names differ are different people, and
+// the same case number in two lists is two families.
+func TestImportIdentity(t *testing.T) {
+	s := newState(t)
+	importList := func(text string) *Plan {
+		t.Helper()
+		tbl, err := ReadCSV(strings.NewReader(text), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := Build(tbl, "DEU", *s.Policy, KnownFrom(s, "DEU"), now)
+		if err := Submit(context.Background(), stateLedger{s}, p, "importer", nil); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	a := importList("surname,given_names,nationality,category,group\nRahimi,Farid,AFG,at_risk,1\nRahimi,Farida,AFG,at_risk,1\n")
+	if a.Report.Accepted != 2 {
+		t.Fatalf("Farid and Farida: %+v", a.Report)
+	}
+	b := importList("surname,given_names,nationality,category,group\nKarimi,Nadia,AFG,at_risk,1\n")
+	if b.Report.Accepted != 1 || b.Report.Results[0].GroupID == a.Report.Results[0].GroupID {
+		t.Errorf("case 1 of another list joined the Rahimis: %+v", b.Report)
+	}
+	// Farida on a list of her own is found, not registered again.
+	if again := importList("surname,given_names,nationality,category,group\nRahimi,Farida,AFG,at_risk,1\n"); again.Report.Existing != 1 || again.Report.Accepted != 0 {
+		t.Errorf("Farida again: %+v", again.Report)
+	}
+	if len(s.Persons) != 3 {
+		t.Errorf("%d persons registered, want 3", len(s.Persons))
+	}
+	var big strings.Builder
+	big.WriteString("surname,given_names,nationality,category,group\n")
+	for i := range airbridge.MaxGroupSize + 1 {
+		fmt.Fprintf(&big, "Big,P%d,AFG,at_risk,B\n", i)
+	}
+	tbl, _ := ReadCSV(strings.NewReader(big.String()), nil)
+	if p := Build(tbl, "DEU", *s.Policy, KnownFrom(s, "DEU"), now); p.Report.Rejected != airbridge.MaxGroupSize+1 || len(p.Groups) != 0 ||
+		!strings.Contains(p.Report.Results[0].Reason, "at most 100") {
+		t.Errorf("a group of 101: %d rejected, %q", p.Report.Rejected, p.Report.Results[0].Reason)
+	}
+}
+
+func TestImportSpreadsheetQuirks(t *testing.T) {
+	// A byte-order mark before a quoted header.
+	tbl, err := ReadCSV(strings.NewReader("\ufeff\"surname\",\"nationality\",\"category\",\"dob\"\n\"A\",\"AFG\",\"at_risk\",\"30743\"\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A date cell's serial number: 30743 is 1984-03-02.
+	p := Build(tbl, "DEU", airbridge.Policy{Name: "x", Nations: []string{"DEU"}, Categories: airbridge.DefaultCategories()}, Known{}, now)
+	if p.Report.Accepted != 1 || p.Groups[0].Persons[0].BirthDate != "1984-03-02" {
+		t.Errorf("serial date: %+v %+v", p.Report, p.Groups)
+	}
+	f := excelize.NewFile()
+	f.SetSheetRow("Sheet1", "A1", &[]any{"surname", "nationality", "category", "dob"})
+	f.SetSheetRow("Sheet1", "A2", &[]any{"A", "AFG", "at_risk", time.Date(1984, 3, 2, 0, 0, 0, 0, time.UTC)})
+	style, _ := f.NewStyle(&excelize.Style{NumFmt: 14})
+	f.SetCellStyle("Sheet1", "D2", "D2", style)
+	var buf bytes.Buffer
+	f.Write(&buf)
+	tbl, err = ReadXLSX(&buf, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = Build(tbl, "DEU", airbridge.Policy{Name: "x", Nations: []string{"DEU"}, Categories: airbridge.DefaultCategories()}, Known{}, now)
+	if p.Report.Accepted != 1 || p.Groups[0].Persons[0].BirthDate != "1984-03-02" {
+		t.Errorf("an XLSX date cell: %+v", p.Report)
+	}
+}

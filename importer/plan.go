@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
@@ -26,6 +27,7 @@ import (
 type Known struct {
 	Documents map[string]string // normalised document number → person id
 	persons   []knownPerson
+	members   map[string]int // group id → members
 	nation    string
 
 	ids   map[string]string // person id → its NameKey
@@ -42,6 +44,10 @@ func KnownFrom(s *airbridge.State, nation string) Known {
 	}
 	for doc, id := range s.Documents {
 		k.Documents[doc] = id
+	}
+	k.members = make(map[string]int, len(s.Groups))
+	for id, g := range s.Groups {
+		k.members[id] = len(g.Members)
 	}
 	return k
 }
@@ -108,6 +114,7 @@ func Build(t *Table, nation string, policy airbridge.Policy, known Known, now ti
 	docLine := map[string]int{}
 	nameLine := map[string]int{}
 	acceptedLine := map[string]int{} // person id → line
+	firstOf := map[string]string{}   // group value → its first person's id
 	groups := map[string]*airbridge.GroupInput{}
 	var order []string
 	for _, r := range t.Rows {
@@ -118,7 +125,12 @@ func Build(t *Table, nation string, policy airbridge.Policy, known Known, now ti
 			res.Outcome, res.Reason = Rejected, err.Error()
 		default:
 			res.PersonID = personID(nation, in, group)
-			res.GroupID = groupID(nation, group, res.PersonID)
+			first, ok := firstOf[group]
+			if !ok || group == "" {
+				first = res.PersonID
+				firstOf[group] = first
+			}
+			res.GroupID = groupID(nation, group, first)
 			res.Flags = flags
 			var doc string
 			if len(in.Documents) > 0 {
@@ -130,7 +142,7 @@ func Build(t *Table, nation string, policy airbridge.Policy, known Known, now ti
 			case doc != "" && docLine[doc] != 0:
 				res.Outcome, res.Reason = Rejected, fmt.Sprintf("document_number: also on line %d", docLine[doc])
 			case doc != "" && known.Documents[doc] != "":
-				res.Outcome, res.Reason = Rejected, fmt.Sprintf("document_number: already registered to person %s", known.Documents[doc])
+				res.Outcome, res.Reason = Rejected, "document_number: already registered to another person"
 			case acceptedLine[res.PersonID] != 0:
 				res.Outcome, res.Reason = Rejected, fmt.Sprintf("the same person as line %d (name, birth date and group, no document)", acceptedLine[res.PersonID])
 			default:
@@ -164,6 +176,11 @@ func Build(t *Table, nation string, policy airbridge.Policy, known Known, now ti
 	}
 	for _, id := range order {
 		p.Groups = append(p.Groups, *groups[id])
+	}
+	for _, g := range slices.Clone(p.Groups) {
+		if n := len(g.Persons) + known.members[g.ID]; n > airbridge.MaxGroupSize {
+			p.Reject(g.ID, fmt.Sprintf("group: %d persons; a group is at most %d, give larger parties several group values", n, airbridge.MaxGroupSize))
+		}
 	}
 	p.count()
 	return p
@@ -282,6 +299,12 @@ func date(s string) (string, error) {
 			return d.Format(time.DateOnly), nil
 		}
 	}
+	// A spreadsheet's date cell: days since 1899-12-30.
+	if serial, err := strconv.ParseFloat(s, 64); err == nil && serial >= 1 && serial < 2958466 && !strings.ContainsAny(s, "eE") {
+		if d, err := excelize.ExcelDateToTime(serial, false); err == nil {
+			return d.Format(time.DateOnly), nil
+		}
+	}
 	return "", fmt.Errorf("not a date: write YYYY-MM-DD, DD.MM.YYYY or DD/MM/YYYY")
 }
 
@@ -292,18 +315,29 @@ func hashID(prefix string, parts ...string) string {
 	return prefix + idEncoding.EncodeToString(sum[:10])[:14]
 }
 
+// personID is derived from the document number, or without one from the
+// whole name as written (case and diacritics aside), the birth date and the
+// group value: people whose names differ in a letter are different people.
 func personID(nation string, in airbridge.PersonInput, group string) string {
 	if len(in.Documents) > 0 {
 		return hashID("IP", nation, "doc", in.Documents[0].Number)
 	}
-	return hashID("IP", nation, "name", NameKey(in.Surname, in.GivenNames, in.BirthDate), group)
+	return hashID("IP", nation, "name", folded(in.Surname), folded(in.GivenNames), in.BirthDate, group)
 }
 
-func groupID(nation, group, personID string) string {
+// groupID is derived from the group value and the group's first person in
+// the list, so that case 1 of one list and case 1 of another are different
+// families, while the same family imported again is the same group.
+func groupID(nation, group, firstPerson string) string {
 	if group == "" {
-		return hashID("IG", nation, "person", personID)
+		return hashID("IG", nation, "person", firstPerson)
 	}
-	return hashID("IG", nation, "group", group)
+	return hashID("IG", nation, "group", group, firstPerson)
+}
+
+func folded(s string) string {
+	s, _, _ = transform.String(fold, strings.ToUpper(strings.Join(strings.Fields(s), " ")))
+	return s
 }
 
 var fold = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)

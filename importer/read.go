@@ -169,6 +169,7 @@ func ReadCSV(r io.Reader, mapping map[string]Field) (*Table, error) {
 	if !utf8.Valid(data) {
 		return nil, errors.New("the file is not UTF-8 text: save it as CSV UTF-8")
 	}
+	data = bytes.TrimPrefix(data, []byte("\ufeff")) // the byte-order mark spreadsheets write
 	first, _, _ := bytes.Cut(data, []byte("\n"))
 	cr := csv.NewReader(bytes.NewReader(data))
 	if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
@@ -228,7 +229,9 @@ func ReadXLSX(r io.Reader, mapping map[string]Field) (*Table, error) {
 	n := 0
 	for rows.Next() {
 		n++
-		cells, err := rows.Columns()
+		// Raw values: a date cell gives its serial number, which Build reads
+		// as a date, not its display in whatever format the sheet has.
+		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
 			return nil, fmt.Errorf("sheet %q row %d: %w", sheets[0], n, err)
 		}

@@ -98,6 +98,7 @@ func personMRZ(field string, in *airbridge.PersonInput, now time.Time) error {
 		return nil
 	}
 	birth := mrzDate(d.BirthDate, now, true)
+	d.Nationality, d.IssuingState = alpha3(d.Nationality), alpha3(d.IssuingState)
 	sex := map[string]string{"M": "M", "F": "F", "X": "X"}[d.Sex]
 	for _, f := range []struct {
 		name string
@@ -117,7 +118,7 @@ func personMRZ(field string, in *airbridge.PersonInput, now time.Time) error {
 		doc.Type = "id_card"
 	}
 	if len(doc.IssuingState) != 3 {
-		doc.IssuingState = "" // one-letter codes such as D for Germany are not ISO alpha-3
+		doc.IssuingState = ""
 	}
 	for _, have := range in.Documents {
 		if airbridge.NormalizeDocumentNumber(have.Number) == doc.Number {
@@ -128,21 +129,31 @@ func personMRZ(field string, in *airbridge.PersonInput, now time.Time) error {
 	return nil
 }
 
-// mrzDate turns an MRZ's YYMMDD into YYYY-MM-DD: a birth date in the last
-// hundred years up to now, an expiry date within fifty years of now.
+// alpha3 turns the MRZ's one-letter code for Germany, D, into the ISO
+// alpha-3 DEU the rest of airbridge uses; other codes are alpha-3 already.
+func alpha3(code string) string {
+	if code == "D" {
+		return "DEU"
+	}
+	return code
+}
+
+// mrzDate turns an MRZ's YYMMDD into YYYY-MM-DD: a birth date in the
+// hundred years up to now (a day after today is a century earlier), an
+// expiry date within fifty years of now.
 func mrzDate(yymmdd string, now time.Time, past bool) string {
 	t, err := time.Parse("060102", yymmdd)
 	if err != nil {
 		return "" // an unknown day or month, printed as <<
 	}
-	y := now.Year()/100*100 + t.Year()%100
+	d := time.Date(now.Year()/100*100+t.Year()%100, t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 	switch {
-	case past && y > now.Year():
-		y -= 100
-	case !past && y > now.Year()+50:
-		y -= 100
-	case !past && y < now.Year()-50:
-		y += 100
+	case past && d.After(now):
+		d = d.AddDate(-100, 0, 0)
+	case !past && d.After(now.AddDate(50, 0, 0)):
+		d = d.AddDate(-100, 0, 0)
+	case !past && d.Before(now.AddDate(-50, 0, 0)):
+		d = d.AddDate(100, 0, 0)
 	}
-	return time.Date(y, t.Month(), t.Day(), 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+	return d.Format(time.DateOnly)
 }

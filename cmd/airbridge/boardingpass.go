@@ -91,7 +91,7 @@ func (env *environment) boardingPass(args []string) error {
 		_, err = env.stdout.Write(b)
 		return err
 	}
-	return os.WriteFile(*out, b, 0o600)
+	return writePrivate(*out, b)
 }
 
 func onFlightText(id string) string {
@@ -110,11 +110,11 @@ func onFlightText(id string) string {
 // sequence.
 func passText(p *airbridge.Person, v *airbridge.FlightView) (string, error) {
 	f := v.Flight
-	name := unoa(p.Surname) + "/" + unoa(p.GivenNames)
-	name = strings.Join(strings.Fields(name), " ")
-	if len(name) > 20 {
-		name = name[:20]
+	surname, given := unoa(p.Surname), unoa(p.GivenNames)
+	if surname == "" && given == "" {
+		return "", fmt.Errorf("person %s has no name in Latin letters, which a boarding pass is written in", p.ID)
 	}
+	name := clip(surname+"/"+given, 20)
 	digits := strings.Map(func(r rune) rune {
 		if unicode.IsDigit(r) {
 			return r

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -66,24 +68,32 @@ func (env *environment) exportCmd(args []string) error {
 		return err
 	}
 	slices.SortFunc(v.Manifest, func(a, b airbridge.Person) int { return seatOrder(a.Seat, b.Seat) })
-	w := env.stdout
-	var file *os.File
-	if *out != "" {
-		if file, err = os.Create(*out); err != nil {
-			return err
-		}
-		w = file
+	if *out == "" {
+		return write(env.stdout, policy, v, time.Now().UTC())
 	}
-	err = write(w, policy, v, time.Now().UTC())
-	if file != nil {
-		if cerr := file.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			os.Remove(*out) // no half-written manifest
-		}
+	var buf bytes.Buffer
+	if err := write(&buf, policy, v, time.Now().UTC()); err != nil {
+		return err // nothing written: an earlier export in the file stays
 	}
-	return err
+	return writePrivate(*out, buf.Bytes())
+}
+
+// writePrivate writes b to path, readable by its owner only (it holds
+// personal data), replacing the file whole or not at all.
+func writePrivate(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
 
 // seatOrder orders seats 1, 2, … 10, then litter positions L1, L2, ….
@@ -156,33 +166,58 @@ func writeManifestXLSX(w io.Writer, _ *airbridge.Policy, v *airbridge.FlightView
 
 var unoaFold = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 
+// latin spells the Latin letters that have no decomposition as ICAO 9303
+// transliterates them.
+var latin = strings.NewReplacer("Ø", "OE", "ø", "OE", "Ł", "L", "ł", "L", "ß", "SS", "Æ", "AE", "æ", "AE", "Œ", "OE", "œ", "OE",
+	"Đ", "D", "đ", "D", "Þ", "TH", "þ", "TH", "Ð", "D", "ð", "D", "Ħ", "H", "ħ", "H", "Ŧ", "T", "ŧ", "T", "ı", "I")
+
 // unoa writes s in the UNOA character set of EDIFACT: diacritics dropped,
-// upper case, anything else a space.
+// letters without one spelled out, upper case, anything else a space, and
+// spaces collapsed. A name in another script comes out empty: the caller
+// must refuse it rather than send a blank.
 func unoa(s string) string {
-	s, _, _ = transform.String(unoaFold, strings.ToUpper(s))
-	return strings.Map(func(r rune) rune {
+	s, _, _ = transform.String(unoaFold, latin.Replace(s))
+	s = strings.Map(func(r rune) rune {
+		r = unicode.ToUpper(r)
 		if r < 128 && strings.ContainsRune("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,-()/='+:?!\"%&*;<>", r) {
 			return r
 		}
 		return ' '
 	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// clip cuts s to at most n characters, without a trailing space.
+func clip(s string, n int) string {
+	if len(s) > n {
+		s = s[:n]
+	}
+	return strings.TrimRight(s, " ")
 }
 
 func writePAXLST(w io.Writer, p *airbridge.Policy, v *airbridge.FlightView, now time.Time) error {
 	f := v.Flight
-	m := paxlst.Manifest{Sender: unoa(f.Operator), Recipient: unoa(f.Destination), Reference: strings.ReplaceAll(now.Format("0601021504"), " ", ""),
-		Prepared: now.Truncate(time.Minute), ReportingParty: unoa(p.Name),
-		Flight: paxlst.Flight{Carrier: unoa(f.Operator), Number: unoa(f.Callsign), From: "KABUL", To: unoa(f.Destination),
+	m := paxlst.Manifest{Sender: clip(unoa(f.Operator), 35), Recipient: clip(unoa(f.Destination), 35),
+		Reference: now.Format("0601021504"), Prepared: now.Truncate(time.Minute), ReportingParty: clip(unoa(p.Name), 70),
+		Flight: paxlst.Flight{Carrier: clip(unoa(f.Operator), 17), Number: clip(unoa(f.Callsign), 17), From: "KBL", To: clip(unoa(f.Destination), 35),
 			Departure: f.Slot.Truncate(time.Minute), Arrival: f.Slot.Truncate(time.Minute)}}
-	var missing []string
+	var undated, unwritten []string
 	for _, person := range v.Manifest {
 		birth, err := time.Parse(time.DateOnly, person.BirthDate)
 		if err != nil {
-			missing = append(missing, person.ID)
+			undated = append(undated, person.ID)
 			continue
 		}
-		pass := paxlst.Passenger{Surname: unoa(cmpOr(person.Surname, person.GivenNames)), GivenNames: unoa(person.GivenNames),
-			Sex: cmpOr(person.Sex, "U"), BirthDate: birth, Nationality: person.Nationality, Reference: person.GroupID}
+		surname, given := clip(unoa(person.Surname), 70), clip(unoa(person.GivenNames), 70)
+		if surname == "" {
+			surname, given = given, ""
+		}
+		if surname == "" {
+			unwritten = append(unwritten, person.ID)
+			continue
+		}
+		pass := paxlst.Passenger{Surname: surname, GivenNames: given, Sex: cmpOr(person.Sex, "U"), BirthDate: birth,
+			Nationality: person.Nationality, Reference: clip(unoa(person.GroupID), 35)}
 		if len(person.Documents) > 0 {
 			d := person.Documents[0]
 			pass.DocumentType = map[string]string{"passport": "P", "id_card": "I", "visa": "V"}[d.Type]
@@ -194,8 +229,11 @@ func writePAXLST(w io.Writer, p *airbridge.Policy, v *airbridge.FlightView, now 
 		}
 		m.Passengers = append(m.Passengers, pass)
 	}
-	if len(missing) > 0 {
-		return fmt.Errorf("PAXLST needs every passenger's birth date; %d have none: %s", len(missing), strings.Join(missing, ", "))
+	switch {
+	case len(undated) > 0:
+		return fmt.Errorf("PAXLST needs every passenger's birth date; %d have none: %s", len(undated), strings.Join(undated, ", "))
+	case len(unwritten) > 0:
+		return fmt.Errorf("PAXLST writes names in Latin letters; the names of %d passengers have none (record a Latin spelling): %s", len(unwritten), strings.Join(unwritten, ", "))
 	}
 	b, err := paxlst.Encode(m, paxlst.Options{LineBreaks: true})
 	if err != nil {

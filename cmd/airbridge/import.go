@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -65,20 +66,19 @@ func (env *environment) importCmd(args []string) error {
 		return err
 	}
 	r := plan.Report
+	out := *rejects
+	if out == "" {
+		out = strings.TrimSuffix(file, filepath.Ext(file)) + ".rejects.csv"
+	}
+	if r.Rejected == 0 {
+		os.Remove(out) // a rejects file of an earlier run would contradict this report
+	}
 	if r.Rejected > 0 {
-		out := *rejects
-		if out == "" {
-			out = strings.TrimSuffix(file, filepath.Ext(file)) + ".rejects.csv"
-		}
-		w, err := os.Create(out)
-		if err != nil {
+		var buf bytes.Buffer
+		if err := importer.WriteRejects(&buf, tbl, r); err != nil {
 			return err
 		}
-		if err := importer.WriteRejects(w, tbl, r); err != nil {
-			w.Close()
-			return err
-		}
-		if err := w.Close(); err != nil {
+		if err := writePrivate(out, buf.Bytes()); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.stderr, "rejected rows written to %s\n", out)

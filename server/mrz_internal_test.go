@@ -1,0 +1,31 @@
+package server
+
+import (
+	"testing"
+	"time"
+)
+
+func TestMRZDate(t *testing.T) {
+	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		in   string
+		past bool
+		want string
+	}{
+		{"251201", true, "1925-12-01"}, // later this year: a century ago
+		{"250531", true, "2025-05-31"},
+		{"740812", true, "1974-08-12"},
+		{"000101", true, "2000-01-01"},
+		{"350415", false, "2035-04-15"},
+		{"120415", false, "2012-04-15"},
+		{"800101", false, "1980-01-01"},
+		{"99<<<<", true, ""},
+	} {
+		if got := mrzDate(tt.in, now, tt.past); got != tt.want {
+			t.Errorf("mrzDate(%s, past %v) = %q, want %q", tt.in, tt.past, got, tt.want)
+		}
+	}
+	if alpha3("D") != "DEU" || alpha3("UTO") != "UTO" {
+		t.Error("alpha3")
+	}
+}
