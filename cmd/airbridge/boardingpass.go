@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"unicode"
@@ -12,7 +11,6 @@ import (
 	"airbridge/invite"
 	"airbridge/pdf417"
 	"airbridge/printout"
-	"airbridge/sqlite"
 )
 
 // boardingPass writes a person's boarding pass: the IATA BCBP text, or it
@@ -35,14 +33,7 @@ func (env *environment) boardingPass(args []string) error {
 	if *format != "text" && *format != "png" && *format != "qr" && *format != "pdf" {
 		return fmt.Errorf("--format %q: give text, png, qr or pdf", *format)
 	}
-	key, err := env.masterKey(*keyFile)
-	if err != nil {
-		return err
-	}
-	if _, err := os.Stat(*path); err != nil {
-		return fmt.Errorf("--db: %w", err)
-	}
-	db, err := sqlite.Open(env.ctx, *path, key)
+	db, err := env.openExisting(*path, *keyFile)
 	if err != nil {
 		return err
 	}

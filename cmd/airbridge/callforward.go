@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -13,7 +12,6 @@ import (
 
 	"airbridge"
 	"airbridge/server"
-	"airbridge/sqlite"
 )
 
 func (env *environment) callforward(args []string) error {
@@ -31,14 +29,7 @@ func (env *environment) callforward(args []string) error {
 	if !regexp.MustCompile(`^[A-Z]{3}$`).MatchString(*nation) {
 		return fmt.Errorf("--nation %q: give the nation's three-letter code, such as DEU", *nation)
 	}
-	key, err := env.masterKey(*keyFile)
-	if err != nil {
-		return err
-	}
-	if _, err := os.Stat(*path); err != nil {
-		return fmt.Errorf("--db: %w", err) // Open would create it
-	}
-	db, err := sqlite.Open(env.ctx, *path, key)
+	db, err := env.openExisting(*path, *keyFile)
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,6 @@ import (
 	"airbridge"
 	"airbridge/paxlst"
 	"airbridge/printout"
-	"airbridge/sqlite"
 )
 
 // exportCmd writes a flight's manifest: PAXLST for border authorities, CSV
@@ -47,14 +46,7 @@ func (env *environment) exportCmd(args []string) error {
 	if !ok {
 		return fmt.Errorf("--format %q: give paxlst, csv, xlsx or pdf", *format)
 	}
-	key, err := env.masterKey(*keyFile)
-	if err != nil {
-		return err
-	}
-	if _, err := os.Stat(*path); err != nil {
-		return fmt.Errorf("--db: %w", err)
-	}
-	db, err := sqlite.Open(env.ctx, *path, key)
+	db, err := env.openExisting(*path, *keyFile)
 	if err != nil {
 		return err
 	}

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
 	"airbridge/auth"
+	"airbridge/sqlite"
 	"airbridge/vault"
 )
 
@@ -86,4 +88,18 @@ func nationFlag(s string) string {
 		return auth.Coalition
 	}
 	return strings.ToUpper(s)
+}
+
+// openExisting opens the database at path, which must exist (Open would
+// create it), with the master key of keyFile or AIRBRIDGE_MASTER_KEY: how
+// the offline commands that read personal data open it.
+func (env *environment) openExisting(path, keyFile string) (*sqlite.DB, error) {
+	key, err := env.masterKey(keyFile)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("--db: %w", err)
+	}
+	return sqlite.Open(env.ctx, path, key)
 }

@@ -49,14 +49,7 @@ func (env *environment) importCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	key, err := env.masterKey(*keyFile)
-	if err != nil {
-		return err
-	}
-	if _, err := os.Stat(*path); err != nil {
-		return fmt.Errorf("--db: %w", err) // Open would create it
-	}
-	db, err := sqlite.Open(env.ctx, *path, key)
+	db, err := env.openExisting(*path, *keyFile)
 	if err != nil {
 		return err
 	}
