@@ -146,9 +146,9 @@ func passText(p *airbridge.Person, v *airbridge.FlightView) (string, error) {
 	if len(pnr) > 7 {
 		pnr = pnr[len(pnr)-7:]
 	}
-	status := "1"
+	status := "1" // checked in
 	if p.Stage == airbridge.Boarded {
-		status = "3"
+		status = "5" // passed the gate: boarded
 	}
 	pass := bcbp.Pass{Name: name, Legs: []bcbp.Leg{{PNR: pnr, From: "KBL", To: to, Carrier: f.Operator, Flight: fmt.Sprintf("%04d", n),
 		Date: fmt.Sprintf("%03d", f.Slot.YearDay()), Compartment: "Y", Seat: seat, CheckInSequence: fmt.Sprintf("%04d", seq), PassengerStatus: status}}}
