@@ -442,6 +442,9 @@ var requests = map[string]request{
 		return "/api/flights", fmt.Sprintf(`{"callsign":"X1","operator":%q,"aircraft":"B-52","slot":"2021-08-20T14:00:00Z","destination":"Al Udeid"}`, n)
 	},
 	"GET /api/flights/{id}": func(n string) (string, string) { return "/api/flights/F-" + n, "" },
+	"GET /api/flights/{id}/manifest": func(n string) (string, string) {
+		return "/api/flights/F-" + n + "/manifest?format=csv", ""
+	},
 	"POST /api/flights/{id}/manifest": func(n string) (string, string) {
 		return "/api/flights/F-" + n + "/manifest", `{"group_id":"nogroup"}`
 	},

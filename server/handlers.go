@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"airbridge"
+	"airbridge/papers"
 )
 
 // Body limits: one entity, and a batch of up to airbridge.MaxBatch persons.
@@ -341,6 +344,51 @@ func (s *Server) getFlight(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, v)
+}
+
+// getManifest answers a flight's manifest as a document: ?format=paxlst,
+// csv, xlsx or pdf, with the personal data the caller may see (PAXLST
+// refuses a manifest with a name withheld).
+func (s *Server) getManifest(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	format := r.URL.Query().Get("format")
+	if !slices.Contains(papers.Formats, format) {
+		s.error(w, r, airbridge.Errorf(airbridge.EINVALID, "format: %q must be paxlst, csv, xlsx or pdf", format).With("parameter", "format"))
+		return
+	}
+	v, err := s.ledger.Flight(ctx, r.PathValue("id"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if !s.allowNation(w, r, v.Flight.Operator) {
+		return
+	}
+	c := callerOf(r)
+	for i := range v.Manifest {
+		if p := &v.Manifest[i]; p.Redacted == "" && !visible(c, p, v.Flight.Operator) {
+			p.Redact(withheld(c, p.Nation))
+		}
+	}
+	policy, err := s.ledger.Policy(ctx)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := papers.Manifest(&buf, format, policy, v, time.Now().UTC()); err != nil {
+		s.error(w, r, airbridge.Errorf(airbridge.ECONFLICT, "the %s manifest of flight %s: %v", format, v.Flight.ID, err).With("flight_id", v.Flight.ID))
+		return
+	}
+	if err := s.auditShown(r, "flight/"+v.Flight.ID, v.Manifest...); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", papers.ContentType[format])
+	ext := map[string]string{"paxlst": "edi", "csv": "csv", "xlsx": "xlsx", "pdf": "pdf"}[format]
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="manifest-%s.%s"`, v.Flight.ID, ext))
+	w.WriteHeader(http.StatusOK)
+	w.Write(buf.Bytes())
 }
 
 func (s *Server) getPipeline(w http.ResponseWriter, r *http.Request) {

@@ -15,6 +15,7 @@ import (
 	"airbridge"
 	"airbridge/auth"
 	"airbridge/manifest"
+	"airbridge/papers"
 )
 
 // AlertView is an open load-guard alert with its flight.
@@ -64,7 +65,9 @@ type BoardingPass struct {
 }
 
 // getBoardingPass answers the boarding pass of a manifested or boarded
-// person. Returns 409 for a person on no manifest.
+// person: JSON, or with ?format=text|png|qr|pdf the IATA BCBP string, its
+// PDF417 barcode, a QR code or a printable pass (403 when the caller may not
+// see the name it carries). Returns 409 for a person on no manifest.
 func (s *Server) getBoardingPass(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	p, err := s.ledger.Person(ctx, r.PathValue("id"))
@@ -91,6 +94,26 @@ func (s *Server) getBoardingPass(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := v.Flight
+	if format := r.URL.Query().Get("format"); format != "" && format != "json" {
+		if p.Redacted != "" {
+			s.error(w, r, airbridge.Errorf(airbridge.EFORBIDDEN, "%s: a printed boarding pass carries the name", p.Redacted))
+			return
+		}
+		policy, err := s.ledger.Policy(ctx)
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		b, err := papers.Pass(format, policy, p, v)
+		if err != nil {
+			s.error(w, r, airbridge.Errorf(airbridge.EINVALID, "format: %v", err).With("parameter", "format"))
+			return
+		}
+		w.Header().Set("Content-Type", map[string]string{"text": "text/plain; charset=utf-8", "png": "image/png", "qr": "image/png", "pdf": "application/pdf"}[format])
+		w.WriteHeader(http.StatusOK)
+		w.Write(b)
+		return
+	}
 	writeJSON(w, http.StatusOK, BoardingPass{PersonID: p.ID, GroupID: p.GroupID, Surname: p.Surname, GivenNames: p.GivenNames,
 		Redacted: p.Redacted, FlightID: f.ID, Callsign: f.Callsign, Operator: f.Operator, Destination: f.Destination,
 		Slot: f.Slot, Seat: p.Seat, Stage: string(p.Stage)})

@@ -179,6 +179,30 @@ func TestProposeAndPublish(t *testing.T) {
 		t.Errorf("boarding pass for a coalition manifest officer %+v", pass)
 	}
 	wantError(t, a.as("gate.usa").request("GET", "/api/persons/g4-1/boarding-pass", "", ""), 409, airbridge.ECONFLICT)
+
+	// The pass as a document, for those who may see the name on it.
+	r := a.as("gate.usa").request("GET", "/api/persons/g1-1/boarding-pass?format=text", "", "")
+	if r.status != 200 || !strings.HasPrefix(string(r.body), "M1HAIDARI/TEST G1-1") {
+		t.Errorf("BCBP pass: %s", r)
+	}
+	for _, f := range []string{"png", "qr", "pdf"} {
+		if r := a.as("gate.usa").request("GET", "/api/persons/g1-1/boarding-pass?format="+f, "", ""); r.status != 200 || len(r.body) < 100 {
+			t.Errorf("%s pass: %d", f, r.status)
+		}
+	}
+	if r, err := a.send("manifest", "GET", "/api/persons/g1-1/boarding-pass?format=pdf", "", ""); err != nil || r.status != 403 {
+		t.Errorf("a printed pass for a caller who may not see the name: %v %s", err, r)
+	}
+	wantError(t, a.as("gate.usa").request("GET", "/api/persons/g1-1/boarding-pass?format=gif", "", ""), 422, airbridge.EINVALID)
+
+	// The manifest as a document: a coalition manifest officer sees no names,
+	// so the CSV has none and PAXLST, which needs them, is refused.
+	r = a.as("manifest").request("GET", "/api/flights/F1/manifest?format=csv", "", "")
+	if r.status != 200 || !strings.HasPrefix(string(r.body), "seat,person_id") || strings.Contains(string(r.body), "Haidari") || strings.Count(string(r.body), "\n") != 12 {
+		t.Errorf("CSV manifest: %s", r)
+	}
+	wantError(t, a.as("manifest").request("GET", "/api/flights/F1/manifest?format=paxlst", "", ""), 409, airbridge.ECONFLICT)
+	wantError(t, a.as("manifest").request("GET", "/api/flights/F1/manifest?format=doc", "", ""), 422, airbridge.EINVALID)
 }
 
 // TestBackfillThroughAPI: at boarding close, the groups that did not board

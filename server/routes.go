@@ -99,6 +99,7 @@ func (s *Server) routes() {
 	s.handle("POST /api/flights", flightOps,
 		s.command(small, http.StatusCreated, func(*http.Request) airbridge.Command { return &airbridge.ScheduleFlight{} }))
 	s.handle("GET /api/flights/{id}", everyone, s.getFlight)
+	s.handle("GET /api/flights/{id}/manifest", rule{auth.ManifestOfficer: ownNation, auth.Commander: anyNation}, s.getManifest)
 	for _, action := range []string{airbridge.ActionBoarding, airbridge.ActionClose, airbridge.ActionDepart, airbridge.ActionArrive, airbridge.ActionCancel} {
 		s.handle("POST /api/flights/{id}/"+action, flightOps,
 			s.command(small, http.StatusOK, func(r *http.Request) airbridge.Command {

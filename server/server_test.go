@@ -88,6 +88,8 @@ func userFor(method, path string) string {
 	switch {
 	case path == "/api/events" || path == "/api/audit":
 		return "auditor"
+	case method == http.MethodGet && len(parts) == 4 && parts[1] == "flights" && parts[3] == "manifest":
+		return "manifest"
 	case method == http.MethodGet:
 		return "gate.usa"
 	case method != http.MethodPost && method != http.MethodDelete:
@@ -1320,7 +1322,9 @@ func TestGetErrors(t *testing.T) {
 		{"GET", "/api/nothing", 404, airbridge.ENOTFOUND, "", ""},
 		{"GET", "/", 404, airbridge.ENOTFOUND, "", ""},
 		{"GET", "/api", 404, airbridge.ENOTFOUND, "", ""},
-		{"GET", "/api/flights/F1/manifest", 404, airbridge.ENOTFOUND, "", ""},
+		{"GET", "/api/flights/F1/manifests", 404, airbridge.ENOTFOUND, "", ""},
+		{"GET", "/api/flights/F1/manifest?format=doc", 422, airbridge.EINVALID, "parameter", "format"},
+		{"GET", "/api/flights/NOF/manifest?format=csv", 404, airbridge.ENOTFOUND, "flight_id", "NOF"},
 		{"GET", "/api/persons/fam-1/history/more", 404, airbridge.ENOTFOUND, "", ""},
 		{"PUT", "/api/sites", 404, airbridge.ENOTFOUND, "", ""},
 		{"DELETE", "/api/persons/fam-1", 404, airbridge.ENOTFOUND, "", ""},

@@ -2,15 +2,9 @@ package main
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
-	"unicode"
 
 	"airbridge"
-	"airbridge/bcbp"
-	"airbridge/invite"
-	"airbridge/pdf417"
-	"airbridge/printout"
+	"airbridge/papers"
 )
 
 // boardingPass writes a person's boarding pass: the IATA BCBP text, or it
@@ -53,30 +47,9 @@ func (env *environment) boardingPass(args []string) error {
 	if err != nil {
 		return err
 	}
-	text, err := passText(p, v)
+	b, err := papers.Pass(*format, policy, p, v)
 	if err != nil {
 		return err
-	}
-	var b []byte
-	switch *format {
-	case "text":
-		b = []byte(text + "\n")
-	case "png":
-		sym, err := pdf417.Encode([]byte(text), pdf417.Options{})
-		if err != nil {
-			return err
-		}
-		if b, err = sym.PNG(2, 6, 2); err != nil {
-			return err
-		}
-	case "qr":
-		if b, err = invite.PNG(text, 4); err != nil { // the invitations' QR renderer, level M
-			return err
-		}
-	case "pdf":
-		if b, err = passPDF(policy, p, v, text); err != nil {
-			return err
-		}
 	}
 	if *out == "" {
 		_, err = env.stdout.Write(b)
@@ -90,73 +63,4 @@ func onFlightText(id string) string {
 		return ""
 	}
 	return " on flight " + id
-}
-
-// passText is the person's boarding pass as an IATA BCBP (Resolution 792)
-// string: the name as SURNAME/GIVEN in capitals without diacritics, the
-// group as the booking reference, from Kabul to the first three letters of
-// the destination, the operator as carrier, the callsign's digits as the
-// flight number, the slot's day of the year, the seat ("L" and three digits
-// for a litter position), the seat's place on the manifest as the check-in
-// sequence.
-func passText(p *airbridge.Person, v *airbridge.FlightView) (string, error) {
-	f := v.Flight
-	surname, given := unoa(p.Surname), unoa(p.GivenNames)
-	if surname == "" && given == "" {
-		return "", fmt.Errorf("person %s has no name in Latin letters, which a boarding pass is written in", p.ID)
-	}
-	name := clip(surname+"/"+given, 20)
-	digits := strings.Map(func(r rune) rune {
-		if unicode.IsDigit(r) {
-			return r
-		}
-		return -1
-	}, f.Callsign)
-	if digits == "" {
-		digits = "1"
-	}
-	if len(digits) > 4 {
-		digits = digits[len(digits)-4:]
-	}
-	n, _ := strconv.Atoi(digits)
-	seq := 0
-	for i, m := range v.Manifest {
-		if m.ID == p.ID {
-			seq = i + 1
-		}
-	}
-	seat := p.Seat
-	if s, litter := strings.CutPrefix(seat, "L"); litter {
-		k, _ := strconv.Atoi(s)
-		seat = fmt.Sprintf("L%03d", k)
-	} else {
-		k, _ := strconv.Atoi(seat)
-		seat = fmt.Sprintf("%03d", k)
-	}
-	to := strings.ReplaceAll(unoa(f.Destination), " ", "")
-	if len(to) > 3 {
-		to = to[:3]
-	}
-	pnr := strings.ToUpper(strings.Map(func(r rune) rune {
-		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
-			return r
-		}
-		return -1
-	}, p.GroupID))
-	if len(pnr) > 7 {
-		pnr = pnr[len(pnr)-7:]
-	}
-	status := "1" // checked in
-	if p.Stage == airbridge.Boarded {
-		status = "5" // passed the gate: boarded
-	}
-	pass := bcbp.Pass{Name: name, Legs: []bcbp.Leg{{PNR: pnr, From: "KBL", To: to, Carrier: f.Operator, Flight: fmt.Sprintf("%04d", n),
-		Date: fmt.Sprintf("%03d", f.Slot.YearDay()), Compartment: "Y", Seat: seat, CheckInSequence: fmt.Sprintf("%04d", seq), PassengerStatus: status}}}
-	return bcbp.Encode(pass)
-}
-
-func passPDF(policy *airbridge.Policy, p *airbridge.Person, v *airbridge.FlightView, text string) ([]byte, error) {
-	f := v.Flight
-	return printout.PassPDF(printout.Pass{Operation: policy.Name, Name: strings.TrimSpace(p.Surname + ", " + p.GivenNames),
-		FlightID: f.ID, Callsign: f.Callsign, Destination: f.Destination, Seat: p.Seat, Group: p.GroupID, Slot: f.Slot, Barcode: text})
 }
