@@ -156,6 +156,22 @@ func TestImportXLSX(t *testing.T) {
 	if p.Report.Accepted != 2 || p.Persons() != 2 {
 		t.Errorf("report %+v", p.Report)
 	}
+	// A case number merged over its family's rows holds for each of them.
+	m := excelize.NewFile()
+	for i, r := range [][]any{{"surname", "nationality", "category", "case"}, {"A", "AFG", "at_risk", "7"}, {"B", "AFG", "at_risk"}, {"C", "AFG", "at_risk", "8"}} {
+		m.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i+1), &r)
+	}
+	m.MergeCell("Sheet1", "D2", "D3")
+	buf.Reset()
+	m.Write(&buf)
+	tbl, err = ReadXLSX(&buf, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = Build(tbl, "USA", *s.Policy, KnownFrom(s, "USA"), now)
+	if len(p.Groups) != 2 || len(p.Groups[0].Persons) != 2 {
+		t.Errorf("merged case cells: %d groups %+v", len(p.Groups), p.Groups)
+	}
 	if _, err := ReadXLSX(strings.NewReader("not a workbook"), nil); err == nil {
 		t.Error("a text file read as a workbook")
 	}

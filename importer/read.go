@@ -256,7 +256,48 @@ func ReadXLSX(r io.Reader, mapping map[string]Field) (*Table, error) {
 	if t.Header == nil {
 		return nil, fmt.Errorf("sheet %q is empty: it needs a header row", sheets[0])
 	}
+	if err := fillMerged(f, sheets[0], t); err != nil {
+		return nil, err
+	}
 	return t, t.checkCells()
+}
+
+// fillMerged gives every cell of a merged range the range's value: a family
+// whose case number spans its rows is one family.
+func fillMerged(f *excelize.File, sheet string, t *Table) error {
+	merged, err := f.GetMergeCells(sheet)
+	if err != nil {
+		return fmt.Errorf("sheet %q: merged cells: %w", sheet, err)
+	}
+	byLine := make(map[int]int, len(t.Rows))
+	for i, r := range t.Rows {
+		byLine[r.Line] = i
+	}
+	for _, m := range merged {
+		c1, r1, err1 := excelize.CellNameToCoordinates(m.GetStartAxis())
+		c2, r2, err2 := excelize.CellNameToCoordinates(m.GetEndAxis())
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		v := m.GetCellValue()
+		for line := r1; line <= r2; line++ {
+			i, ok := byLine[line]
+			if !ok {
+				continue
+			}
+			for col := c1; col <= c2; col++ {
+				cells := t.Rows[i].Cells
+				for len(cells) < col {
+					cells = append(cells, "")
+				}
+				if cells[col-1] == "" {
+					cells[col-1] = v
+				}
+				t.Rows[i].Cells = cells
+			}
+		}
+	}
+	return nil
 }
 
 func blank(cells []string) bool {

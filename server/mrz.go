@@ -5,6 +5,11 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
 
 	"airbridge"
 	"airbridge/mrz"
@@ -92,14 +97,14 @@ func personMRZ(field string, in *airbridge.PersonInput, now time.Time) error {
 		case v == "":
 		case *dst == "":
 			*dst = v
-		case !strings.EqualFold(strings.TrimSpace(*dst), v):
+		case !sameAsMRZ(name, *dst, v):
 			return airbridge.Errorf(airbridge.EINVALID, "%s: the %s given differs from the document's", field, name).With("field", field)
 		}
 		return nil
 	}
 	birth := mrzDate(d.BirthDate, now, true)
 	d.Nationality, d.IssuingState = alpha3(d.Nationality), alpha3(d.IssuingState)
-	sex := map[string]string{"M": "M", "F": "F", "X": "X"}[d.Sex]
+	sex := map[string]string{"M": "M", "F": "F"}[d.Sex] // "<", unspecified, says nothing against what is given
 	for _, f := range []struct {
 		name string
 		dst  *string
@@ -127,6 +132,37 @@ func personMRZ(field string, in *airbridge.PersonInput, now time.Time) error {
 	}
 	in.Documents = append([]airbridge.Document{doc}, in.Documents...)
 	return nil
+}
+
+// mrzSpelling writes a name as an MRZ does: capitals without diacritics
+// (ICAO 9303 spells Ä, Ö, Ü, ß as AE, OE, UE, SS, or drops the marks), and
+// anything but a letter a space.
+var (
+	umlauts  = strings.NewReplacer("Ä", "AE", "Ö", "OE", "Ü", "UE", "ß", "SS", "Å", "AA", "Ø", "OE", "Æ", "AE")
+	nameFold = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+)
+
+func mrzSpellings(s string) [2]string {
+	up := strings.ToUpper(strings.TrimSpace(s))
+	clean := func(t string) string {
+		t, _, _ = transform.String(nameFold, t)
+		return strings.Join(strings.FieldsFunc(t, func(r rune) bool { return r < 'A' || r > 'Z' }), " ")
+	}
+	return [2]string{clean(umlauts.Replace(up)), clean(up)}
+}
+
+// sameAsMRZ reports whether the value given for field agrees with the
+// MRZ's v: names as the MRZ spells them, dates as dates.
+func sameAsMRZ(field, given, v string) bool {
+	switch field {
+	case "surname", "given_names":
+		sp := mrzSpellings(given)
+		return sp[0] == v || sp[1] == v
+	case "birth_date":
+		g, err := time.Parse("2006-1-2", strings.TrimSpace(given))
+		return err == nil && g.Format(time.DateOnly) == v
+	}
+	return strings.EqualFold(strings.TrimSpace(given), v)
 }
 
 // alpha3 turns the MRZ's one-letter code for Germany, D, into the ISO

@@ -29,3 +29,23 @@ func TestMRZDate(t *testing.T) {
 		t.Error("alpha3")
 	}
 }
+
+func TestSameAsMRZ(t *testing.T) {
+	for _, tt := range []struct {
+		field, given, mrz string
+		same              bool
+	}{
+		{"surname", "Müller", "MUELLER", true},
+		{"surname", "Müller", "MULLER", true},
+		{"given_names", "Anna-Maria", "ANNA MARIA", true},
+		{"given_names", "  anna maria ", "ANNA MARIA", true},
+		{"surname", "Smith", "ERIKSSON", false},
+		{"birth_date", "1980-1-1", "1980-01-01", true},
+		{"birth_date", "1980-01-02", "1980-01-01", false},
+		{"nationality", "deu", "DEU", true},
+	} {
+		if got := sameAsMRZ(tt.field, tt.given, tt.mrz); got != tt.same {
+			t.Errorf("sameAsMRZ(%s, %q, %q) = %v", tt.field, tt.given, tt.mrz, got)
+		}
+	}
+}
