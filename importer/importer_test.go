@@ -349,3 +349,28 @@ func TestImportSpreadsheetQuirks(t *testing.T) {
 		t.Errorf("an XLSX date cell: %+v", p.Report)
 	}
 }
+
+func TestMonthFirst(t *testing.T) {
+	policy := airbridge.Policy{Name: "x", Nations: []string{"USA"}, Categories: airbridge.DefaultCategories()}
+	for _, tt := range []struct {
+		mdy      bool
+		in, want string
+		rejected bool
+	}{
+		{false, "03/02/1984", "1984-02-03", false},
+		{true, "03/02/1984", "1984-03-02", false},
+		{true, "2/13/1984", "1984-02-13", false},
+		{false, "2/13/1984", "", true},
+		{true, "1984-03-02", "1984-03-02", false},
+	} {
+		tbl, err := ReadCSV(strings.NewReader("surname,nationality,category,dob\nA,AFG,at_risk,"+tt.in+"\n"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tbl.MonthFirst = tt.mdy
+		p := Build(tbl, "USA", policy, Known{}, now)
+		if tt.rejected != (p.Report.Rejected == 1) || !tt.rejected && p.Groups[0].Persons[0].BirthDate != tt.want {
+			t.Errorf("%q month first %v: %+v", tt.in, tt.mdy, p.Report.Results)
+		}
+	}
+}

@@ -236,7 +236,7 @@ func person(t *Table, r Row, policy airbridge.Policy, now time.Time) (airbridge.
 	}
 	var flags []string
 	var err error
-	if in.BirthDate, err = date(v(BirthDate)); err != nil {
+	if in.BirthDate, err = date(v(BirthDate), t.MonthFirst); err != nil {
 		return in, "", nil, fmt.Errorf("birth_date: %w", err)
 	}
 	if strings.HasSuffix(in.BirthDate, "-01-01") {
@@ -264,7 +264,7 @@ func person(t *Table, r Row, policy airbridge.Policy, now time.Time) (airbridge.
 		default:
 			d.Type = typ // the domain names the types it takes
 		}
-		if d.Expiry, err = date(v(DocumentExpiry)); err != nil {
+		if d.Expiry, err = date(v(DocumentExpiry), t.MonthFirst); err != nil {
 			return in, "", nil, fmt.Errorf("document_expiry: %w", err)
 		}
 		if d.Expiry != "" && d.Expiry < now.Format(time.DateOnly) {
@@ -286,15 +286,23 @@ func fieldName(msg string) string {
 		"documents[0].expiry", "document_expiry", "documents[0].issuing_state", "issuing_state").Replace(msg)
 }
 
-var dateLayouts = []string{time.DateOnly, "02.01.2006", "02/01/2006", "20060102", "2006/01/02", "2.1.2006", "2/1/2006"}
+var (
+	dayFirst   = []string{time.DateOnly, "02.01.2006", "02/01/2006", "20060102", "2006/01/02", "2.1.2006", "2/1/2006"}
+	monthFirst = []string{time.DateOnly, "01.02.2006", "01/02/2006", "20060102", "2006/01/02", "1.2.2006", "1/2/2006"}
+)
 
 // date reads a date as lists write it — 2006-01-02, 02.01.2006,
-// 02/01/2006 (day first), 20060102 — into YYYY-MM-DD; "" stays "".
-func date(s string) (string, error) {
+// 02/01/2006 (day first, or month first if asked), 20060102, or a
+// spreadsheet's serial number — into YYYY-MM-DD; "" stays "".
+func date(s string, mdy bool) (string, error) {
 	if s == "" {
 		return "", nil
 	}
-	for _, layout := range dateLayouts {
+	layouts := dayFirst
+	if mdy {
+		layouts = monthFirst
+	}
+	for _, layout := range layouts {
 		if d, err := time.Parse(layout, s); err == nil {
 			return d.Format(time.DateOnly), nil
 		}

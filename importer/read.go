@@ -67,6 +67,9 @@ type Table struct {
 	Header  []string
 	Columns map[Field]int // the column of each field present
 	Rows    []Row
+	// MonthFirst reads dates written with slashes or dots month first
+	// (02/13/1984), as US lists do; by default they are day first.
+	MonthFirst bool
 }
 
 // Row is one person's line.

@@ -13,7 +13,8 @@ import (
 
 // importPersons registers an embassy's list, sent as the body: CSV
 // (text/csv) or XLSX. ?nation=XXX says whose people they are, ?map=COLUMN=FIELD
-// (repeatable) maps other headers, ?dry_run=true checks and reports without
+// (repeatable) maps other headers, ?month_first=true reads 02/13/1984 as
+// 13 February, ?dry_run=true checks and reports without
 // registering, ?rejects=csv answers the rejected rows as CSV instead of the
 // report. Every row ends accepted, imported before, or rejected with its
 // reason; the accepted are registered in batches, each all or none, under
@@ -49,6 +50,7 @@ func (s *Server) importPersons(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, airbridge.Errorf(airbridge.EINVALID, "the list: %v", err))
 		return
 	}
+	tbl.MonthFirst = q.Get("month_first") == "true"
 	var known importer.Known
 	var policy airbridge.Policy
 	err = s.ledger.View(ctx, func(st *airbridge.State) error {

@@ -80,7 +80,7 @@ func (env *environment) benchImport(args []string) error {
 			return err
 		}
 		start := time.Now()
-		_, plan, err := importFile(env.ctx, db, file, "DEU", nil, false, env.progress)
+		_, plan, err := importFile(env.ctx, db, file, "DEU", nil, false, false, env.progress)
 		if err != nil {
 			db.Close()
 			return err
@@ -90,7 +90,7 @@ func (env *environment) benchImport(args []string) error {
 		res.Accepted, res.Rejected, res.Flagged = r.Accepted, r.Rejected, r.Flagged
 		if i == *runs-1 {
 			start = time.Now()
-			_, again, err := importFile(env.ctx, db, file, "DEU", nil, false, env.progress)
+			_, again, err := importFile(env.ctx, db, file, "DEU", nil, false, false, env.progress)
 			if err != nil {
 				db.Close()
 				return err

@@ -24,7 +24,7 @@ func (r *repeated) String() string     { return strings.Join(*r, ",") }
 func (r *repeated) Set(v string) error { *r = append(*r, v); return nil }
 
 func (env *environment) importCmd(args []string) error {
-	const synopsis = "import persons FILE.csv|FILE.xlsx --nation XXX [--map COLUMN=FIELD]... [--dry-run] [--db FILE] [--key-file FILE] [--rejects FILE] [--json]"
+	const synopsis = "import persons FILE.csv|FILE.xlsx --nation XXX [--map COLUMN=FIELD]... [--month-first] [--dry-run] [--db FILE] [--key-file FILE] [--rejects FILE] [--json]"
 	if len(args) < 2 || args[0] != "persons" || strings.HasPrefix(args[1], "-") {
 		fmt.Fprintf(env.stderr, "Usage: airbridge %s\n", synopsis)
 		return exitError(2)
@@ -39,6 +39,7 @@ func (env *environment) importCmd(args []string) error {
 	keyFile := fs.String("key-file", env.getenv("AIRBRIDGE_KEY_FILE"), "master key file (env AIRBRIDGE_KEY_FILE; or AIRBRIDGE_MASTER_KEY)")
 	rejects := fs.String("rejects", "", "where to write the rejected rows as CSV (default FILE.rejects.csv, if any is rejected)")
 	asJSON := fs.Bool("json", false, "print the whole report as JSON")
+	mdy := fs.Bool("month-first", false, "read dates written with slashes or dots month first (02/13/1984), as US lists do")
 	if err := env.parse(fs, args[2:]); err != nil {
 		return err
 	}
@@ -54,7 +55,7 @@ func (env *environment) importCmd(args []string) error {
 		return err
 	}
 	defer db.Close()
-	tbl, plan, err := importFile(env.ctx, db, file, *nation, m, *dry, env.progress)
+	tbl, plan, err := importFile(env.ctx, db, file, *nation, m, *dry, *mdy, env.progress)
 	if err != nil {
 		return err
 	}
@@ -104,7 +105,7 @@ func (env *environment) importCmd(args []string) error {
 
 // importFile reads file, checks its rows against db's state for nation and,
 // unless dry, registers the accepted ones, showing progress.
-func importFile(ctx context.Context, db *sqlite.DB, file, nation string, m map[string]importer.Field, dry bool,
+func importFile(ctx context.Context, db *sqlite.DB, file, nation string, m map[string]importer.Field, dry, monthFirst bool,
 	progress func(what string, total int) func(int)) (*importer.Table, *importer.Plan, error) {
 	f, err := os.Open(file)
 	if err != nil {
@@ -123,6 +124,7 @@ func importFile(ctx context.Context, db *sqlite.DB, file, nation string, m map[s
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", file, err)
 	}
+	tbl.MonthFirst = monthFirst
 	// Only the copy is made in the store's writer; the checks run outside it.
 	var known importer.Known
 	var policy airbridge.Policy
