@@ -11,14 +11,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 
 	"airbridge"
+	"airbridge/translit"
 )
 
 // Known is what the rows are checked against: the persons already
@@ -344,11 +341,8 @@ func groupID(nation, group, firstPerson string) string {
 }
 
 func folded(s string) string {
-	s, _, _ = transform.String(fold, strings.ToUpper(strings.Join(strings.Fields(s), " ")))
-	return s
+	return translit.Marks(strings.ToUpper(strings.Join(strings.Fields(s), " ")))
 }
-
-var fold = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 
 // NameKey is a key under which transliterations of one name meet:
 // diacritics and case dropped, then each name part reduced to its first
@@ -359,7 +353,7 @@ func NameKey(surname, given, birth string) string {
 }
 
 func skeleton(name string) string {
-	s, _, _ := transform.String(fold, strings.ToUpper(name))
+	s := translit.Marks(strings.ToUpper(name))
 	var b strings.Builder
 	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r < 'A' || r > 'Z' }) {
 		if b.Len() > 0 {

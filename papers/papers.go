@@ -17,9 +17,6 @@ import (
 	"unicode"
 
 	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 
 	"airbridge"
 	"airbridge/bcbp"
@@ -27,6 +24,7 @@ import (
 	"airbridge/paxlst"
 	"airbridge/pdf417"
 	"airbridge/printout"
+	"airbridge/translit"
 )
 
 // Formats are the manifest formats Manifest writes.
@@ -141,19 +139,12 @@ func writeManifestXLSX(w io.Writer, _ *airbridge.Policy, v *airbridge.FlightView
 	return f.Write(w)
 }
 
-var unoaFold = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-
-// latin spells the Latin letters that have no decomposition as ICAO 9303
-// transliterates them.
-var latin = strings.NewReplacer("Ø", "OE", "ø", "OE", "Ł", "L", "ł", "L", "ß", "SS", "Æ", "AE", "æ", "AE", "Œ", "OE", "œ", "OE",
-	"Đ", "D", "đ", "D", "Þ", "TH", "þ", "TH", "Ð", "D", "ð", "D", "Ħ", "H", "ħ", "H", "Ŧ", "T", "ŧ", "T", "ı", "I")
-
 // unoa writes s in the UNOA character set of EDIFACT: diacritics dropped,
 // letters without one spelled out, upper case, anything else a space, and
 // spaces collapsed. A name in another script comes out empty: the caller
 // must refuse it rather than send a blank.
 func unoa(s string) string {
-	s, _, _ = transform.String(unoaFold, latin.Replace(s))
+	s = translit.Latin(s)
 	s = strings.Map(func(r rune) rune {
 		r = unicode.ToUpper(r)
 		if r < 128 && strings.ContainsRune("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,-()/='+:?!\"%&*;<>", r) {

@@ -5,14 +5,10 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
-
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 
 	"airbridge"
 	"airbridge/mrz"
+	"airbridge/translit"
 )
 
 // readMRZ reads the machine-readable zones a command carries: a scan's into
@@ -134,21 +130,15 @@ func personMRZ(field string, in *airbridge.PersonInput, now time.Time) error {
 	return nil
 }
 
-// mrzSpelling writes a name as an MRZ does: capitals without diacritics
-// (ICAO 9303 spells Ä, Ö, Ü, ß as AE, OE, UE, SS, or drops the marks), and
-// anything but a letter a space.
-var (
-	umlauts  = strings.NewReplacer("Ä", "AE", "Ö", "OE", "Ü", "UE", "ß", "SS", "Å", "AA", "Ø", "OE", "Æ", "AE")
-	nameFold = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-)
-
+// mrzSpellings are the two ways an MRZ may write a name: capitals without
+// diacritics, Ä, Ö, Ü and Å spelled AE, OE, UE and AA or their marks
+// dropped, and anything but a letter a space.
 func mrzSpellings(s string) [2]string {
 	up := strings.ToUpper(strings.TrimSpace(s))
 	clean := func(t string) string {
-		t, _, _ = transform.String(nameFold, t)
-		return strings.Join(strings.FieldsFunc(t, func(r rune) bool { return r < 'A' || r > 'Z' }), " ")
+		return strings.Join(strings.FieldsFunc(translit.Latin(t), func(r rune) bool { return r < 'A' || r > 'Z' }), " ")
 	}
-	return [2]string{clean(umlauts.Replace(up)), clean(up)}
+	return [2]string{clean(translit.Umlauts(up)), clean(up)}
 }
 
 // sameAsMRZ reports whether the value given for field agrees with the
