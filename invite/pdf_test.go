@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"airbridge/peertest"
 )
 
 // TestPDFStructure reads the file as a PDF reader does: trailer, xref table,
@@ -101,9 +103,9 @@ func TestWindow(t *testing.T) {
 // each word lies, from the fonts' own metrics), and its QR code, rasterized
 // at 200 dpi and decoded by ZXing to the exact signed text.
 func TestPDFPeers(t *testing.T) {
-	pdfinfo := peer(t, "pdfinfo", "poppler-utils")
-	pdftotext := peer(t, "pdftotext", "poppler-utils")
-	pdftoppm := peer(t, "pdftoppm", "poppler-utils")
+	pdfinfo := peertest.Need(t, "pdfinfo", "poppler-utils")
+	pdftotext := peertest.Need(t, "pdftotext", "poppler-utils")
+	pdftoppm := peertest.Need(t, "pdftoppm", "poppler-utils")
 	_, pub := testKey(1)
 	long := example()
 	long.Operation = strings.Repeat("W", MaxName)
@@ -116,14 +118,14 @@ func TestPDFPeers(t *testing.T) {
 			t.Fatal(err)
 		}
 		path := writeTemp(t, "invitation.pdf", b)
-		info := string(run(t, pdfinfo, path)) // poppler complains on stderr of a damaged xref table
+		info := string(peertest.Run(t, pdfinfo, path)) // poppler complains on stderr of a damaged xref table
 		for _, want := range []string{"Pages:           1\n", "Page size:       297.64 x 419.53 pts", "PDF version:     1.4\n"} {
 			if !strings.Contains(info, want) {
 				t.Errorf("%s: pdfinfo has no %q:\n%s", name, want, info)
 			}
 		}
 
-		got := string(run(t, pdftotext, "-layout", path, "-"))
+		got := string(peertest.Run(t, pdftotext, "-layout", path, "-"))
 		op := strings.ReplaceAll(inv.Operation, "救援", "??")
 		for _, want := range []string{"Call-forward invitation", "Operation    " + op, "Group        G7K2M9QXR4T1B", "Gate         abbey-gate",
 			"Window       2021-08-20 14:00 to 16:00 UTC", "Persons      6", "Invitation   " + ID(text)} {
@@ -131,14 +133,14 @@ func TestPDFPeers(t *testing.T) {
 				t.Errorf("%s: pdftotext has no line %q:\n%s", name, want, got)
 			}
 		}
-		bbox := string(run(t, pdftotext, "-bbox", path, "-"))
+		bbox := string(peertest.Run(t, pdftotext, "-bbox", path, "-"))
 		for _, m := range regexp.MustCompile(`xMax="([\d.]+)"`).FindAllStringSubmatch(bbox, -1) {
 			if x, _ := strconv.ParseFloat(m[1], 64); x > pageW-margin+0.01 {
 				t.Errorf("%s: a word ends at %g, past the margin at %g", name, x, pageW-margin)
 			}
 		}
 
-		run(t, pdftoppm, "-png", "-r", "200", "-singlefile", path, strings.TrimSuffix(path, ".pdf"))
+		peertest.Run(t, pdftoppm, "-png", "-r", "200", "-singlefile", path, strings.TrimSuffix(path, ".pdf"))
 		if got := string(zxing(t, strings.TrimSuffix(path, ".pdf")+".png")); got != text {
 			t.Fatalf("%s: ZXing read from the rasterized PDF\n%q\nwant\n%q", name, got, text)
 		}

@@ -8,6 +8,8 @@ import (
 	"image/png"
 	"strings"
 	"testing"
+
+	"airbridge/peertest"
 )
 
 // invitations returns signed texts of several sizes, by name.
@@ -125,7 +127,7 @@ func TestPNGZXing(t *testing.T) {
 			if _, err := Verify(text, pub); err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
-			report := string(run(t, peer(t, "ZXingReader", "zxing-cpp-tools"), "-format", "QRCode", path))
+			report := string(peertest.Run(t, peertest.Need(t, "ZXingReader", "zxing-cpp-tools"), "-format", "QRCode", path))
 			if !strings.Contains(report, "EC Level:   M\n") {
 				t.Errorf("%s, scale %d: ZXing does not report level M:\n%s", name, scale, report)
 			}

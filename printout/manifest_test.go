@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"airbridge/peertest"
 )
 
 // exampleManifest returns a manifest of n passengers.
@@ -81,8 +83,8 @@ func TestManifestErrors(t *testing.T) {
 // TestManifestPeers reads manifests with poppler: the page count and size,
 // the text of each page as laid out, and where each word of the table lies.
 func TestManifestPeers(t *testing.T) {
-	pdfinfo := peer(t, "pdfinfo", "poppler-utils")
-	pdftotext := peer(t, "pdftotext", "poppler-utils")
+	pdfinfo := peertest.Need(t, "pdfinfo", "poppler-utils")
+	pdftotext := peertest.Need(t, "pdftotext", "poppler-utils")
 	header := []string{
 		`Passenger manifest AB123 \(RCH871\)`,
 		`Operation +Allies Refuge +Destination +Al Udeid \(OTBH\)`,
@@ -105,13 +107,13 @@ func TestManifestPeers(t *testing.T) {
 		{52, []string{`\n +52 +9D +KARIMI052 `, `\nPassengers +52\n`}},
 	} {
 		path := writeTemp(t, "manifest.pdf", must(ManifestPDF(exampleManifest(tt.n))))
-		info := string(run(t, pdfinfo, path))
+		info := string(peertest.Run(t, pdfinfo, path))
 		for _, want := range []string{fmt.Sprintf("Pages:           %d\n", len(tt.pages)), "Page size:       595.28 x 841.89 pts (A4)\n", "PDF version:     1.4\n"} {
 			if !strings.Contains(info, want) {
 				t.Errorf("%d passengers: pdfinfo has no %q:\n%s", tt.n, want, info)
 			}
 		}
-		text := strings.Split(string(run(t, pdftotext, "-layout", path, "-")), "\f")
+		text := strings.Split(string(peertest.Run(t, pdftotext, "-layout", path, "-")), "\f")
 		for i, p := range tt.pages {
 			head := header
 			if tt.n == 0 || i == len(tt.pages)-1 && tt.n == 52 {
@@ -133,7 +135,7 @@ func TestManifestPeers(t *testing.T) {
 // beyond ASCII: they are cut with "…" and no word crosses into the next
 // column.
 func TestManifestCells(t *testing.T) {
-	pdftotext := peer(t, "pdftotext", "poppler-utils")
+	pdftotext := peertest.Need(t, "pdftotext", "poppler-utils")
 	m := exampleManifest(3)
 	m.Operation = strings.Repeat("W", 80)
 	m.Passengers[0] = Passenger{
@@ -142,7 +144,7 @@ func TestManifestCells(t *testing.T) {
 		Document: "P123456789012345678", Stage: "awaiting-security",
 	}
 	path := writeTemp(t, "manifest.pdf", must(ManifestPDF(m)))
-	text := string(run(t, pdftotext, "-layout", path, "-"))
+	text := string(peertest.Run(t, pdftotext, "-layout", path, "-"))
 	for _, re := range []string{
 		`Operation +W+… +Destination`,
 		`\n +1 +123… +WOLFESCHLEGELS… +Zoë Ánh \(Ly\) \\ \? Hubert … +GROUP-WI… +unaccomp… +AFGHAN… +P12345678901… +awaiting-s…\n`,

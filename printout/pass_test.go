@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"airbridge/pdf417/pdf417test"
+	"airbridge/peertest"
 )
 
 func examplePass() Pass {
@@ -56,9 +57,9 @@ func TestPassErrors(t *testing.T) {
 // TestPassPeers reads boarding passes with poppler, then rasterizes them at
 // 300 dpi and decodes the barcode with ZXing to exactly the BCBP text.
 func TestPassPeers(t *testing.T) {
-	pdfinfo := peer(t, "pdfinfo", "poppler-utils")
-	pdftotext := peer(t, "pdftotext", "poppler-utils")
-	pdftoppm := peer(t, "pdftoppm", "poppler-utils")
+	pdfinfo := peertest.Need(t, "pdfinfo", "poppler-utils")
+	pdftotext := peertest.Need(t, "pdftotext", "poppler-utils")
+	pdftoppm := peertest.Need(t, "pdftoppm", "poppler-utils")
 	pdf417test.Reader(t)
 
 	long := examplePass()
@@ -69,13 +70,13 @@ func TestPassPeers(t *testing.T) {
 	var pngs [][]byte
 	for i, p := range passes {
 		path := writeTemp(t, "pass.pdf", must(PassPDF(p)))
-		info := string(run(t, pdfinfo, path))
+		info := string(peertest.Run(t, pdfinfo, path))
 		for _, want := range []string{"Pages:           1\n", "Page size:       595.28 x 419.53 pts", "PDF version:     1.4\n"} {
 			if !strings.Contains(info, want) {
 				t.Errorf("pass %d: pdfinfo has no %q:\n%s", i, want, info)
 			}
 		}
-		text := string(run(t, pdftotext, "-layout", path, "-"))
+		text := string(peertest.Run(t, pdftotext, "-layout", path, "-"))
 		name := regexp.QuoteMeta(p.Name)
 		if i == 1 {
 			name = "WOLFESCHLEGELSTEINHAUSENBERG…"
@@ -90,7 +91,7 @@ func TestPassPeers(t *testing.T) {
 				t.Errorf("pass %d: pdftotext has no %q:\n%s", i, re, text)
 			}
 		}
-		run(t, pdftoppm, "-png", "-r", "300", "-singlefile", path, strings.TrimSuffix(path, ".pdf"))
+		peertest.Run(t, pdftoppm, "-png", "-r", "300", "-singlefile", path, strings.TrimSuffix(path, ".pdf"))
 		png, err := os.ReadFile(strings.TrimSuffix(path, ".pdf") + ".png")
 		if err != nil {
 			t.Fatal(err)

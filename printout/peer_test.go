@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"testing"
+
+	"airbridge/peertest"
 )
 
 // checkPDF reads b as a PDF reader does: the header, startxref, the xref
@@ -62,35 +63,6 @@ func checkPDF(t *testing.T, b []byte) (streams [][]byte) {
 	return streams
 }
 
-// peer returns the path of the named program. When it is not on PATH it
-// skips the test with a one-line reason, or fails it when AIRBRIDGE_CI=1:
-// the CI installs every peer.
-func peer(t *testing.T, name, pkg string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("AIRBRIDGE_CI") == "1" {
-			t.Fatalf("%s is not on PATH (Debian package %s), and AIRBRIDGE_CI=1 requires it", name, pkg)
-		}
-		t.Skipf("%s is not on PATH; install Debian's %s to run this test", name, pkg)
-	}
-	return path
-}
-
-// run runs a program and returns its standard output; a non-zero exit
-// status or anything on standard error (poppler's complaints about a
-// damaged file) fails the test.
-func run(t *testing.T, name string, args ...string) []byte {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command(name, args...)
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil || stderr.Len() > 0 {
-		t.Fatalf("%s %q: %v\n%s", filepath.Base(name), args, err, stderr.Bytes())
-	}
-	return stdout.Bytes()
-}
-
 // writeTemp writes b to a file of the given name in a new temporary
 // directory and returns its path.
 func writeTemp(t *testing.T, name string, b []byte) string {
@@ -112,7 +84,7 @@ type word struct {
 // words returns the words of each page of the PDF file at path.
 func words(t *testing.T, path string) [][]word {
 	t.Helper()
-	out := string(run(t, peer(t, "pdftotext", "poppler-utils"), "-bbox", path, "-"))
+	out := string(peertest.Run(t, peertest.Need(t, "pdftotext", "poppler-utils"), "-bbox", path, "-"))
 	re := regexp.MustCompile(`<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>`)
 	var pages [][]word
 	for _, p := range regexp.MustCompile(`<page `).Split(out, -1)[1:] {

@@ -13,20 +13,15 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"airbridge/peertest"
 )
 
 // Reader returns the path of ZXingReader. If it is missing it skips t, or
 // fails t when AIRBRIDGE_CI=1.
 func Reader(t testing.TB) string {
 	t.Helper()
-	path, err := exec.LookPath("ZXingReader")
-	if err != nil {
-		if os.Getenv("AIRBRIDGE_CI") == "1" {
-			t.Fatalf("ZXingReader not found (install zxing-cpp-tools): %v", err)
-		}
-		t.Skip("ZXingReader not found (install zxing-cpp-tools)")
-	}
-	return path
+	return peertest.Need(t, "ZXingReader", "zxing-cpp-tools")
 }
 
 // Decode writes each PNG image to a temporary file and decodes it as PDF417
