@@ -1,6 +1,10 @@
 package main
 
-import "fmt"
+import (
+	"fmt"
+	"os"
+	"runtime/pprof"
+)
 
 func (env *environment) bench(args []string) error {
 	if len(args) == 0 {
@@ -34,3 +38,20 @@ Benchmarks:
 
 Every benchmark takes --json to print one JSON object.
 `
+
+// cpuProfile starts a CPU profile written to path, if not empty, and
+// returns what stops it.
+func cpuProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}

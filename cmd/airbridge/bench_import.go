@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime/pprof"
 	"slices"
 	"time"
 
@@ -39,17 +38,11 @@ func (env *environment) benchImport(args []string) error {
 	if err := env.parse(fs, args); err != nil {
 		return err
 	}
-	if *profile != "" {
-		f, err := os.Create(*profile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := cpuProfile(*profile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	if *rows < 1000 || *rows > 1_000_000 || *runs < 1 || *runs > 20 {
 		fmt.Fprintf(env.stderr, "airbridge bench import: need 1000 ≤ --rows ≤ 1000000 and 1 ≤ --runs ≤ 20\n")
 		return exitError(2)

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime/pprof"
 	"slices"
 	"strconv"
 	"sync"
@@ -50,17 +49,11 @@ func (env *environment) benchIngest(args []string) error {
 	if err := env.parse(fs, args); err != nil {
 		return err
 	}
-	if *profile != "" {
-		f, err := os.Create(*profile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := cpuProfile(*profile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	if *duration <= 0 || *duration > time.Minute || *clients < 1 || *clients > 1024 || *rate <= 0 || *rate > 100_000 {
 		fmt.Fprintln(env.stderr, "airbridge bench ingest: need 0 < duration ≤ 1m, 1 ≤ clients ≤ 1024, 0 < rate ≤ 100000")
 		return exitError(2)
