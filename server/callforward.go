@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"slices"
@@ -189,9 +188,9 @@ type Verdict struct {
 // 200 with the verdict; only an unreadable request is an error.
 func (s *Server) verifyAtGate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, small))
+	body, err := readBody(w, r, small)
 	if err != nil {
-		s.error(w, r, airbridge.Errorf(airbridge.ETOOLARGE, "the request body exceeds %d bytes", small).With("limit", small))
+		s.error(w, r, err)
 		return
 	}
 	var req VerifyRequest
@@ -332,9 +331,9 @@ type PlanView struct {
 // seats. Nothing is written.
 func (s *Server) planCalls(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, small))
+	body, err := readBody(w, r, small)
 	if err != nil {
-		s.error(w, r, airbridge.Errorf(airbridge.ETOOLARGE, "the request body exceeds %d bytes", small).With("limit", small))
+		s.error(w, r, err)
 		return
 	}
 	var req PlanRequest

@@ -60,14 +60,9 @@ func (s *Server) command(limit int64, status int, newCmd func(*http.Request) air
 				With("header", IdempotencyHeader))
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+		body, err := readBody(w, r, limit)
 		if err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				s.error(w, r, airbridge.Errorf(airbridge.ETOOLARGE, "the request body exceeds %d bytes", limit).With("limit", limit))
-				return
-			}
-			s.error(w, r, airbridge.Errorf(airbridge.EMALFORMED, "reading the request body: %v", err))
+			s.error(w, r, err)
 			return
 		}
 		cmd := newCmd(r)
@@ -112,6 +107,20 @@ func (s *Server) command(limit int64, status int, newCmd func(*http.Request) air
 		w.Header().Set("X-Ledger-Seq", strconv.FormatInt(receipt.LastSeq, 10))
 		writeRaw(w, status, receipt.Outcome)
 	}
+}
+
+// readBody reads a request's body of at most limit bytes: ETOOLARGE past
+// it, EMALFORMED if the body cannot be read.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, airbridge.Errorf(airbridge.ETOOLARGE, "the request body exceeds %d bytes", limit).With("limit", limit)
+		}
+		return nil, airbridge.Errorf(airbridge.EMALFORMED, "reading the request body: %v", err)
+	}
+	return body, nil
 }
 
 // decodeStrict decodes one JSON value into v: unknown fields and trailing

@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -35,9 +34,9 @@ func (s *Server) importPersons(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, airbridge.Errorf(airbridge.EINVALID, "map: %v", err).With("parameter", "map"))
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, batch))
+	body, err := readBody(w, r, batch)
 	if err != nil {
-		s.error(w, r, airbridge.Errorf(airbridge.ETOOLARGE, "the request body exceeds %d bytes", batch).With("limit", batch))
+		s.error(w, r, err)
 		return
 	}
 	var tbl *importer.Table

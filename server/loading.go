@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -341,9 +340,9 @@ type ProposalView struct {
 func (s *Server) propose(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	var req ProposeRequest
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, small))
+	body, err := readBody(w, r, small)
 	if err != nil {
-		s.error(w, r, airbridge.Errorf(airbridge.ETOOLARGE, "the request body exceeds %d bytes", small).With("limit", small))
+		s.error(w, r, err)
 		return
 	}
 	if err := decodeStrict(body, &req); err != nil {
