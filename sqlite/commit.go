@@ -32,11 +32,11 @@ const (
 )
 
 var statementSQL = [nStatements]string{
-	stEvent:        `INSERT INTO events (seq, stream, type, data, actor, site, key, time, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-	stCommand:      `INSERT INTO commands (key, fingerprint, outcome, first_seq, last_seq, refused) VALUES (?, ?, ?, ?, ?, ?)`,
+	stEvent:        `INSERT OR FAIL INTO events (seq, stream, type, data, actor, site, key, time, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	stCommand:      `INSERT OR FAIL INTO commands (key, fingerprint, outcome, first_seq, last_seq, refused) VALUES (?, ?, ?, ?, ?, ?)`,
 	stLookup:       `SELECT fingerprint, outcome, first_seq, last_seq, refused FROM commands WHERE key = ?`,
-	stDoc:          `INSERT INTO documents (number, person_id) VALUES (?, ?)`,
-	stInsertPerson: `INSERT INTO persons (id, group_id, stage, flight_id, stage_since, data) VALUES (?, ?, ?, ?, ?, ?)`,
+	stDoc:          `INSERT OR FAIL INTO documents (number, person_id) VALUES (?, ?)`,
+	stInsertPerson: `INSERT OR FAIL INTO persons (id, group_id, stage, flight_id, stage_since, data) VALUES (?, ?, ?, ?, ?, ?)`,
 	stUpdatePerson: `UPDATE persons SET group_id = ?2, stage = ?3, flight_id = ?4, stage_since = ?5, data = ?6 WHERE id = ?1`,
 	stGroup:        `INSERT INTO groups (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data`,
 	stFlight: `INSERT INTO flights (id, slot, data) VALUES (?, ?, ?)

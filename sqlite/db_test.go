@@ -199,8 +199,8 @@ func TestOpenCreatesAndMigrates(t *testing.T) {
 		versions = append(versions, v)
 	}
 	rows.Close()
-	if !slices.Equal(versions, []int{1, 2}) {
-		t.Errorf("schema_migrations = %v, want [1 2]", versions)
+	if !slices.Equal(versions, []int{1, 2, 3}) {
+		t.Errorf("schema_migrations = %v, want [1 2 3]", versions)
 	}
 	var keyID string
 	if err := db.r.QueryRow(`SELECT value FROM meta WHERE key = 'master_key_id'`).Scan(&keyID); err != nil || keyID != testKey.ID() {
@@ -1426,5 +1426,86 @@ func TestOpenRefusesAForeignDatabase(t *testing.T) {
 	}
 	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
 		t.Error("Open changed the foreign database it refused")
+	}
+}
+
+// TestMigratePersonsToRowid opens a file whose persons table is still
+// clustered on the id (schema 2): the migration keeps every row, and the
+// reopened database answers as before.
+func TestMigratePersonsToRowid(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v2.db")
+	db, err := Open(ctx, path, testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{t: t, db: db, ctx: ctx}
+	f.configure()
+	f.register("G1", "DEU", person("P1", "own_citizen", "C01X00T47"), person("P2", "at_risk"))
+	f.stage("P1")
+	f.stage("P2")
+	p1, _ := db.Person(ctx, "P1")
+	before := mustMarshal(t, p1)
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	raw, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`CREATE TABLE persons_v2 (id TEXT PRIMARY KEY, group_id TEXT NOT NULL, stage TEXT NOT NULL,
+			flight_id TEXT NOT NULL DEFAULT '', stage_since TEXT NOT NULL, data TEXT NOT NULL) WITHOUT ROWID`,
+		`INSERT INTO persons_v2 SELECT id, group_id, stage, flight_id, stage_since, data FROM persons`,
+		`DROP TABLE persons`,
+		`ALTER TABLE persons_v2 RENAME TO persons`,
+		`CREATE INDEX persons_flight ON persons (flight_id) WHERE flight_id <> ''`,
+		`CREATE INDEX persons_staged ON persons (stage_since) WHERE stage = 'staged'`,
+		`DELETE FROM schema_migrations WHERE version = 3`,
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			raw.Close()
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	raw.Close()
+
+	db = openTest(t, path)
+	var ddl string
+	if err := db.r.QueryRow(`SELECT sql FROM sqlite_schema WHERE name = 'persons'`).Scan(&ddl); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(strings.ToUpper(ddl), "WITHOUT ROWID") {
+		t.Fatalf("persons after migration: %s", ddl)
+	}
+	if n := countRows(t, db, "persons"); n != 2 {
+		t.Fatalf("persons after migration: %d rows, want 2", n)
+	}
+	p1, _ = db.Person(ctx, "P1")
+	if after := mustMarshal(t, p1); after != before {
+		t.Fatalf("P1 after migration:\n%s\nwant\n%s", after, before)
+	}
+	if q, err := db.StagedQueue(ctx, 10); err != nil || len(q) != 1 {
+		t.Fatalf("staged queue after migration = %+v, %v", q, err)
+	}
+	verifyClean(t, db)
+	f.db = db
+	f.register("G2", "DEU", person("P3", "resident", "C01X00T55"))
+	if p, err := db.PersonByDocument(ctx, "C01X00T55"); err != nil || p.ID != "P3" {
+		t.Fatalf("a person registered after migration: %v, %v", p, err)
+	}
+}
+
+// TestNewFilePageSize: files airbridge creates have its page size, which the
+// driver's DSN pragmas cannot set.
+func TestNewFilePageSize(t *testing.T) {
+	db := openTest(t, filepath.Join(t.TempDir(), "pages.db"))
+	var size int
+	if err := db.r.QueryRow(`PRAGMA page_size`).Scan(&size); err != nil {
+		t.Fatal(err)
+	}
+	if size != pageSize {
+		t.Fatalf("page size %d, want %d", size, pageSize)
 	}
 }
