@@ -5,20 +5,41 @@ package translit
 
 import (
 	"strings"
+	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 )
 
-var marks = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+// marks holds the transformers that drop diacritics. A transformer keeps
+// state between calls, so each call takes one of its own: Marks is called
+// from many goroutines at once (the server's handlers, an import's rows).
+var marks = sync.Pool{New: func() any {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}}
 
 // Marks drops the diacritics of s: É is E, ü is u. Letters without a
-// decomposition (Ø, ß) stay as they are.
+// decomposition (Ø, ß) stay as they are. It is safe for concurrent use.
 func Marks(s string) string {
-	s, _, _ = transform.String(marks, s)
+	if ascii(s) {
+		return s
+	}
+	t := marks.Get().(transform.Transformer)
+	s, _, _ = transform.String(t, s)
+	marks.Put(t)
 	return s
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 var letters = strings.NewReplacer("Ø", "OE", "ø", "OE", "Ł", "L", "ł", "L", "ß", "SS", "Æ", "AE", "æ", "AE", "Œ", "OE", "œ", "OE",

@@ -1,6 +1,9 @@
 package translit
 
-import "testing"
+import (
+	"sync"
+	"testing"
+)
 
 func TestTranslit(t *testing.T) {
 	for _, tt := range []struct {
@@ -17,4 +20,24 @@ func TestTranslit(t *testing.T) {
 			t.Errorf("%q: got %q, want %q", tt.in, got, tt.want)
 		}
 	}
+}
+
+// TestMarksConcurrent: the server's handlers and an import's workers call
+// Marks at once; each call must get its own transformer (run with -race).
+func TestMarksConcurrent(t *testing.T) {
+	names := map[string]string{"Ömer Çelik": "Omer Celik", "José Müller": "Jose Muller", "Zoë Ångström": "Zoe Angstrom", "Plain": "Plain"}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 500 {
+				for in, want := range names {
+					if got := Marks(in); got != want {
+						t.Errorf("Marks(%q) = %q, want %q", in, got, want)
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
