@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -53,7 +54,7 @@ var statementSQL = [nStatements]string{
 // writer's time in the driver.
 var appendable = []int{stEvent, stCommand, stDoc, stInsertPerson}
 
-const bulkRows = 32
+const bulkRows = 128
 
 // bulkSQL repeats the VALUES group of a one-row insert n times.
 func bulkSQL(one string, n int) string {
@@ -448,16 +449,27 @@ func (w *batchWriter) decide(ctx context.Context, sub airbridge.Submission) ([]a
 	if err != nil {
 		return nil, nil, err
 	}
-	data := make([][]byte, len(events))
+	nations := make([]string, len(events))
 	for i, e := range events {
-		nation := eventNation(w.db.state, e)
-		if nation != "" {
-			if err := w.db.ensureKey(ctx, w.t, nation); err != nil {
+		nations[i] = eventNation(w.db.state, e)
+		if nations[i] != "" {
+			if err := w.db.ensureKey(ctx, w.t, nations[i]); err != nil {
 				return nil, nil, err
 			}
 		}
-		if data[i], err = w.db.encodeEvent(e, nation); err != nil {
-			return nil, nil, fmt.Errorf("the command cannot be recorded: %w", err)
+	}
+	data := make([][]byte, len(events))
+	fresh := make([]*sealedRow, len(events))
+	err = forEach(len(events), func(i int) (err error) {
+		data[i], fresh[i], err = w.db.encodeEvent(events[i], nations[i])
+		return err
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("the command cannot be recorded: %w", err)
+	}
+	for i, e := range events {
+		if e.Data.Person != nil {
+			w.db.remember(e.Data.Person, fresh[i])
 		}
 	}
 	return events, data, nil
@@ -480,22 +492,47 @@ func replay(key, fingerprint string, p pending) (airbridge.Receipt, error) {
 func (w *batchWriter) flushRows(ctx context.Context) error {
 	s := w.db.state
 	nations := map[string]bool{}
+	// The persons' rows are sealed and encoded at once, then written in
+	// the order of their ids.
+	var persons []*airbridge.Person
+	for ref := range w.touched {
+		if ref.Kind == "person" {
+			persons = append(persons, s.Persons[ref.ID])
+		}
+	}
+	slices.SortFunc(persons, func(a, b *airbridge.Person) int { return strings.Compare(a.ID, b.ID) })
+	rows := make([][]byte, len(persons))
+	fresh := make([]*sealedRow, len(persons))
+	err := forEach(len(persons), func(i int) error {
+		last, ok := w.db.rowSeals[persons[i].ID]
+		stored, f, err := w.db.rowPerson(persons[i], last, ok)
+		if err != nil {
+			return err
+		}
+		rows[i], fresh[i] = mustJSON(stored), f
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i, p := range persons {
+		w.db.remember(p, fresh[i])
+		nations[p.Nation] = true
+		args := []any{p.ID, p.GroupID, string(p.Stage), p.FlightID, p.StageSince.Format(time.RFC3339Nano), rows[i]}
+		if w.newPersons[p.ID] {
+			err = w.t.append(ctx, stInsertPerson, args...)
+		} else {
+			err = w.t.exec(ctx, stUpdatePerson, args...)
+		}
+		if err != nil {
+			return fmt.Errorf("write person %s: %w", p.ID, err)
+		}
+	}
 	for ref := range w.touched {
 		var err error
 		switch ref.Kind {
 		case "person":
-			p := s.Persons[ref.ID]
-			nations[p.Nation] = true
-			stored, serr := w.db.rowPerson(p)
-			if serr != nil {
-				return serr
-			}
-			args := []any{p.ID, p.GroupID, string(p.Stage), p.FlightID, p.StageSince.Format(time.RFC3339Nano), mustJSON(stored)}
-			if w.newPersons[p.ID] {
-				err = w.t.append(ctx, stInsertPerson, args...)
-			} else {
-				err = w.t.exec(ctx, stUpdatePerson, args...)
-			}
+			continue
 		case "group":
 			var stored *airbridge.Group
 			if stored, err = w.db.sealedGroup(s.Groups[ref.ID]); err == nil {

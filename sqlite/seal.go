@@ -81,24 +81,35 @@ func samePersonalData(a, b airbridge.PersonalData) bool {
 
 // rowPerson returns p as its read row stores it. A person's row is written
 // at every step of the pipeline while its personal data rarely changes, so
-// the writer keeps the last box it sealed for each person and reuses it
-// while the data is the same.
-func (db *DB) rowPerson(p *airbridge.Person) (*airbridge.Person, error) {
+// the writer keeps the last box it sealed for each person (last, if ok) and
+// reuses it while the data is the same. fresh is the box to keep instead,
+// if it sealed a new one; remember records it. rowPerson only reads the
+// writer's boxes, so that several persons' rows can be made at once.
+func (db *DB) rowPerson(p *airbridge.Person, last sealedRow, ok bool) (stored *airbridge.Person, fresh *sealedRow, err error) {
 	if p.PersonalData.IsZero() {
+		stored, err = db.sealedPerson(p)
+		return stored, nil, err
+	}
+	if ok && samePersonalData(last.data, p.PersonalData) {
+		c := *p
+		c.PersonalData, c.Sealed = airbridge.PersonalData{}, last.sealed
+		return &c, nil, nil
+	}
+	if stored, err = db.sealedPerson(p); err != nil {
+		return nil, nil, err
+	}
+	return stored, &sealedRow{data: p.PersonalData, sealed: stored.Sealed}, nil
+}
+
+// remember keeps the box of p's read row that rowPerson or encodeEvent
+// sealed, or forgets the box of a person without personal data.
+func (db *DB) remember(p *airbridge.Person, fresh *sealedRow) {
+	switch {
+	case p.PersonalData.IsZero():
 		delete(db.rowSeals, p.ID)
-		return db.sealedPerson(p)
+	case fresh != nil:
+		db.rowSeals[p.ID] = *fresh
 	}
-	if c, ok := db.rowSeals[p.ID]; ok && samePersonalData(c.data, p.PersonalData) {
-		stored := *p
-		stored.PersonalData, stored.Sealed = airbridge.PersonalData{}, c.sealed
-		return &stored, nil
-	}
-	stored, err := db.sealedPerson(p)
-	if err != nil {
-		return nil, err
-	}
-	db.rowSeals[p.ID] = sealedRow{data: p.PersonalData, sealed: stored.Sealed}
-	return stored, nil
 }
 
 // sealedGroup returns g as stored: its name sealed.
@@ -115,33 +126,35 @@ func (db *DB) sealedGroup(g *airbridge.Group) (*airbridge.Group, error) {
 }
 
 // encodeEvent returns the stored form of e's data; nation is that of the
-// person or group the event is about.
-func (db *DB) encodeEvent(e airbridge.Event, nation string) ([]byte, error) {
+// person or group the event is about. fresh is the box it sealed for the
+// person the event carries, for remember. It writes nothing of the writer's,
+// so that several events can be encoded at once.
+func (db *DB) encodeEvent(e airbridge.Event, nation string) (data []byte, fresh *sealedRow, err error) {
 	d := e.Data
-	var err error
 	if d.Person != nil {
 		plain := d.Person
 		if d.Person, err = db.sealedPerson(plain); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		// The person's read row holds the same data under the same binding:
 		// it reuses this box.
 		if d.Person.Sealed != nil {
-			db.rowSeals[plain.ID] = sealedRow{data: plain.PersonalData, sealed: d.Person.Sealed}
+			fresh = &sealedRow{data: plain.PersonalData, sealed: d.Person.Sealed}
 		}
 	}
 	if d.Group != nil {
 		if d.Group, err = db.sealedGroup(d.Group); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if d.Reason != "" && nation != "" {
 		if d.Sealed, err = db.seal(nation, e.Stream, d.Reason); err != nil {
-			return nil, fmt.Errorf("seal reason on %s: %w", e.Stream, err)
+			return nil, nil, fmt.Errorf("seal reason on %s: %w", e.Stream, err)
 		}
 		d.Reason = ""
 	}
-	return json.Marshal(d)
+	data, err = json.Marshal(d)
+	return data, fresh, err
 }
 
 // opener opens sealed records. A nil keyring (a check of the file without
