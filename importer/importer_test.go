@@ -374,3 +374,38 @@ func TestMonthFirst(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildLargeListAsSequential: a list large enough to be read on several
+// cores gives the plan that reading it row by row gives.
+func TestBuildLargeListAsSequential(t *testing.T) {
+	s := newState(t)
+	var b strings.Builder
+	b.WriteString(strings.SplitN(list, "\n", 2)[0] + "\n")
+	body := strings.SplitN(list, "\n", 2)[1]
+	for i := range 800 { // 10,400 rows: duplicates across the workers' chunks
+		b.WriteString(strings.ReplaceAll(body, ";F1\n", fmt.Sprintf(";F%d\n", i%50)))
+	}
+	tbl, err := ReadCSV(strings.NewReader(b.String()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tbl.Rows) < 4*minRowsPerWorker {
+		t.Fatalf("%d rows: too few to be read on several cores", len(tbl.Rows))
+	}
+	parallel := Build(tbl, "DEU", *s.Policy, KnownFrom(s, "DEU"), now)
+	rows := readRows(tbl, "DEU", *s.Policy, now)
+	for i, r := range tbl.Rows {
+		in, group, flags, err := person(tbl, r, *s.Policy, now)
+		got := rows[i]
+		if fmt.Sprint(got.in, got.group, got.flags, got.err) != fmt.Sprint(in, group, flags, err) {
+			t.Fatalf("row %d read on several cores: %+v, alone: %+v %q %q %v", i, got, in, group, flags, err)
+		}
+		if err == nil && (got.id != personID("DEU", in, group) || got.nameKey != NameKey(in.Surname, in.GivenNames, in.BirthDate)) {
+			t.Fatalf("row %d: keys %q %q", i, got.id, got.nameKey)
+		}
+	}
+	r := parallel.Report
+	if r.Rows != 9600 || r.Accepted+r.Rejected+r.Existing != r.Rows || r.Accepted != 6+50 { // the documented rows once, the undocumented child once per family
+		t.Fatalf("report: %d rows, %d accepted, %d rejected, %d existing", r.Rows, r.Accepted, r.Rejected, r.Existing)
+	}
+}

@@ -7,9 +7,11 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -114,14 +116,15 @@ func Build(t *Table, nation string, policy airbridge.Policy, known Known, now ti
 	firstOf := map[string]string{}   // group value → its first person's id
 	groups := map[string]*airbridge.GroupInput{}
 	var order []string
-	for _, r := range t.Rows {
+	rows := readRows(t, nation, policy, now)
+	for i, r := range t.Rows {
 		res := Result{Line: r.Line}
-		in, group, flags, err := person(t, r, policy, now)
+		in, group, flags, err, nameKey := rows[i].in, rows[i].group, rows[i].flags, rows[i].err, rows[i].nameKey
 		switch {
 		case err != nil:
 			res.Outcome, res.Reason = Rejected, err.Error()
 		default:
-			res.PersonID = personID(nation, in, group)
+			res.PersonID = rows[i].id
 			first, ok := firstOf[group]
 			if !ok || group == "" {
 				first = res.PersonID
@@ -134,7 +137,7 @@ func Build(t *Table, nation string, policy airbridge.Policy, known Known, now ti
 				doc = in.Documents[0].Number
 			}
 			switch {
-			case known.ids[res.PersonID] != "" && known.ids[res.PersonID] == NameKey(in.Surname, in.GivenNames, in.BirthDate):
+			case known.ids[res.PersonID] != "" && known.ids[res.PersonID] == nameKey:
 				res.Outcome, res.Reason = Existing, "imported before"
 			case doc != "" && docLine[doc] != 0:
 				res.Outcome, res.Reason = Rejected, fmt.Sprintf("document_number: also on line %d", docLine[doc])
@@ -149,7 +152,7 @@ func Build(t *Table, nation string, policy airbridge.Policy, known Known, now ti
 					docLine[doc] = r.Line
 				}
 				if in.BirthDate != "" {
-					key := NameKey(in.Surname, in.GivenNames, in.BirthDate)
+					key := nameKey
 					if l, ok := nameLine[key]; ok {
 						res.Flags = append(res.Flags, fmt.Sprintf("possible duplicate: the same name and birth date as line %d", l))
 					} else if id, ok := known.names[key]; ok {
@@ -181,6 +184,47 @@ func Build(t *Table, nation string, policy airbridge.Policy, known Known, now ti
 	}
 	p.count()
 	return p
+}
+
+// parsedRow is what Build needs of one row on its own, before it is compared
+// with the others.
+type parsedRow struct {
+	in      airbridge.PersonInput
+	group   string
+	flags   []string
+	err     error
+	id      string // personID, if err is nil
+	nameKey string // NameKey, if err is nil
+}
+
+// minRowsPerWorker is the least number of rows worth a goroutine of its own.
+const minRowsPerWorker = 2048
+
+// readRows checks and keys every row of t on its own, on every core.
+func readRows(t *Table, nation string, policy airbridge.Policy, now time.Time) []parsedRow {
+	rows := make([]parsedRow, len(t.Rows))
+	parse := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			r := &rows[i]
+			r.in, r.group, r.flags, r.err = person(t, t.Rows[i], policy, now)
+			if r.err == nil {
+				r.id = personID(nation, r.in, r.group)
+				r.nameKey = NameKey(r.in.Surname, r.in.GivenNames, r.in.BirthDate)
+			}
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(rows)/minRowsPerWorker)
+	if workers <= 1 {
+		parse(0, len(rows))
+		return rows
+	}
+	chunk := (len(rows) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() { parse(w*chunk, min(len(rows), (w+1)*chunk)) })
+	}
+	wg.Wait()
+	return rows
 }
 
 func (p *Plan) count() {

@@ -23,6 +23,7 @@ const (
 	stInsertPerson
 	stUpdatePerson
 	stGroup
+	stInsertGroup
 	stFlight
 	stSite
 	stOperation
@@ -40,6 +41,7 @@ var statementSQL = [nStatements]string{
 	stInsertPerson: `INSERT OR FAIL INTO persons (id, group_id, stage, flight_id, stage_since, data) VALUES (?, ?, ?, ?, ?, ?)`,
 	stUpdatePerson: `UPDATE persons SET group_id = ?2, stage = ?3, flight_id = ?4, stage_since = ?5, data = ?6 WHERE id = ?1`,
 	stGroup:        `INSERT INTO groups (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data`,
+	stInsertGroup:  `INSERT OR FAIL INTO groups (id, data) VALUES (?, ?)`,
 	stFlight: `INSERT INTO flights (id, slot, data) VALUES (?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET slot = excluded.slot, data = excluded.data`,
 	stSite:        `INSERT INTO sites (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data`,
@@ -52,7 +54,7 @@ var statementSQL = [nStatements]string{
 // appendable are the plain inserts that a transaction buffers and writes
 // bulkRows rows a statement: one statement per row costs a fifth of the
 // writer's time in the driver.
-var appendable = []int{stEvent, stCommand, stDoc, stInsertPerson}
+var appendable = []int{stEvent, stCommand, stDoc, stInsertPerson, stInsertGroup}
 
 const bulkRows = 128
 
@@ -222,7 +224,7 @@ func (db *DB) commit(batch []*request) {
 		fail(fmt.Errorf("begin: %w", err))
 		return
 	}
-	w := &batchWriter{t: t, db: db, touched: map[airbridge.Ref]bool{}, newPersons: map[string]bool{}, keys: map[string]*pending{}}
+	w := &batchWriter{t: t, db: db, touched: map[airbridge.Ref]bool{}, newPersons: map[string]bool{}, newGroups: map[string]bool{}, keys: map[string]*pending{}}
 	replies := make([][]result, len(batch))
 	for i, req := range batch {
 		replies[i] = make([]result, len(req.subs))
@@ -338,6 +340,7 @@ type batchWriter struct {
 	db         *DB
 	touched    map[airbridge.Ref]bool
 	newPersons map[string]bool     // persons registered in this transaction
+	newGroups  map[string]bool     // groups registered in this transaction
 	keys       map[string]*pending // keys used earlier in this transaction
 }
 
@@ -391,6 +394,9 @@ func (w *batchWriter) one(ctx context.Context, sub airbridge.Submission) (airbri
 	r := airbridge.Receipt{FirstSeq: w.db.seq + 1}
 	for i := range events {
 		e := &events[i]
+		if e.Type == airbridge.GroupRegistered && e.Data.Group != nil && w.db.state.Groups[e.Data.Group.ID] == nil {
+			w.newGroups[e.Data.Group.ID] = true
+		}
 		if err := w.db.state.Apply(*e); err != nil {
 			return airbridge.Receipt{}, fmt.Errorf("apply: %w", err)
 		}
@@ -535,7 +541,13 @@ func (w *batchWriter) flushRows(ctx context.Context) error {
 			continue
 		case "group":
 			var stored *airbridge.Group
-			if stored, err = w.db.sealedGroup(s.Groups[ref.ID]); err == nil {
+			stored, serr := w.db.sealedGroup(s.Groups[ref.ID])
+			switch {
+			case serr != nil:
+				err = serr
+			case w.newGroups[ref.ID]:
+				err = w.t.append(ctx, stInsertGroup, ref.ID, mustJSON(stored))
+			default:
 				err = w.t.exec(ctx, stGroup, ref.ID, mustJSON(stored))
 			}
 		case "flight":

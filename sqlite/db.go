@@ -99,19 +99,13 @@ func Open(ctx context.Context, path string, master vault.MasterKey) (*DB, error)
 // a file that is not an airbridge database: airbridge's tables are never
 // added to somebody else's file.
 func openWriter(ctx context.Context, path string) (*sql.DB, error) {
-	fi, err := os.Stat(path)
-	if err == nil && fi.Size() > 0 {
+	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
 		if err := Check(ctx, path); err != nil {
 			return nil, fmt.Errorf("open: %w", err)
 		}
 	}
 	if err := createPrivate(path); err != nil {
 		return nil, fmt.Errorf("open: %w", err)
-	}
-	if err != nil || fi.Size() == 0 {
-		if err := setPageSize(ctx, path); err != nil {
-			return nil, fmt.Errorf("open: %w", err)
-		}
 	}
 	w, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
@@ -182,29 +176,6 @@ func open(ctx context.Context, path string, master vault.MasterKey, checkpointEv
 // createPrivate creates an empty file at path, readable by its owner only,
 // unless one is there: SQLite gives its log the same mode, and the file
 // holds password hashes and sealed data.
-// pageSize is the page size of the files airbridge creates. With 16 KiB
-// pages a large transaction (an imported list) writes a quarter of the
-// log frames, and so of the system calls, that the default 4 KiB needs.
-const pageSize = 16384
-
-// setPageSize gives a new, empty file its page size. It must run before the
-// file is put into WAL mode, which fixes the page size for good; the
-// driver applies its DSN pragmas in alphabetical order, journal_mode first,
-// so it cannot be done there.
-func setPageSize(ctx context.Context, path string) error {
-	c, err := sql.Open("sqlite", "file:"+uriPath(path))
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	for _, p := range []string{"PRAGMA page_size = " + strconv.Itoa(pageSize), "PRAGMA journal_mode = WAL"} {
-		if _, err := c.ExecContext(ctx, p); err != nil {
-			return fmt.Errorf("%s: %w", p, err)
-		}
-	}
-	return nil
-}
-
 func createPrivate(path string) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, fs.ErrExist) {

@@ -1496,16 +1496,3 @@ func TestMigratePersonsToRowid(t *testing.T) {
 		t.Fatalf("a person registered after migration: %v, %v", p, err)
 	}
 }
-
-// TestNewFilePageSize: files airbridge creates have its page size, which the
-// driver's DSN pragmas cannot set.
-func TestNewFilePageSize(t *testing.T) {
-	db := openTest(t, filepath.Join(t.TempDir(), "pages.db"))
-	var size int
-	if err := db.r.QueryRow(`PRAGMA page_size`).Scan(&size); err != nil {
-		t.Fatal(err)
-	}
-	if size != pageSize {
-		t.Fatalf("page size %d, want %d", size, pageSize)
-	}
-}
