@@ -409,3 +409,31 @@ func TestBuildLargeListAsSequential(t *testing.T) {
 		t.Fatalf("report: %d rows, %d accepted, %d rejected, %d existing", r.Rows, r.Accepted, r.Rejected, r.Existing)
 	}
 }
+
+// TestSeparator: the separator is what the header uses outside quotes.
+func TestSeparator(t *testing.T) {
+	for header, want := range map[string]rune{
+		"surname,given_names,birth_date":            ',',
+		"surname;given_names;birth_date":            ';',
+		"surname\tgiven_names\tbirth_date":          '\t',
+		`"Name, family";"Names, given, all";"Born"`: ';',
+		`"Name; family","Names; given; all","Born"`: ',',
+		"surname": ',',
+		`"Name, family"	"Names, given, all"	"Born, date"`: '\t',
+	} {
+		if got := separator([]byte(header)); got != want {
+			t.Errorf("separator(%q) = %q, want %q", header, got, want)
+		}
+	}
+	m, err := ParseMapping([]string{"Surname, family=surname"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl, err := ReadCSV(strings.NewReader("\"Surname, family\";Given Names;Nationality;Category\nRahimi;Farid;AFG;at_risk\n"), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tbl.Value(tbl.Rows[0], Surname); got != "Rahimi" {
+		t.Errorf("surname %q, want Rahimi", got)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"crypto/sha256"
 	"encoding/base32"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"runtime"
@@ -17,6 +16,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"airbridge"
+	"airbridge/csvsafe"
 	"airbridge/translit"
 )
 
@@ -416,9 +416,10 @@ func skeleton(name string) string {
 }
 
 // WriteRejects writes the rejected rows as CSV: the list's header and the
-// row as it was, with its line and the reason in front.
+// row as it was, with its line and the reason in front; a cell a
+// spreadsheet would take for a formula gets a leading apostrophe (csvsafe).
 func WriteRejects(w io.Writer, t *Table, r Report) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w) // the rows are as the list gave them
 	cw.Write(append([]string{"line", "reason"}, t.Header...))
 	byLine := map[int]Row{}
 	for _, row := range t.Rows {

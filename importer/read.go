@@ -162,12 +162,45 @@ func columns(header []string, mapping map[string]Field) (map[Field]int, error) {
 	return cols, nil
 }
 
-// ReadCSV reads a CSV list (comma or semicolon separated, as the header
-// shows) whose first line is its header.
+// maxListBytes bounds the lists ReadCSV takes whole into memory.
+const maxListBytes = 1 << 30
+
+// separator is the one of comma, semicolon and tab that the header line
+// uses most outside quoted names; a comma on a tie.
+func separator(header []byte) rune {
+	var n [3]int
+	quoted := false
+	for _, c := range header {
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case quoted:
+		case c == ',':
+			n[0]++
+		case c == ';':
+			n[1]++
+		case c == '\t':
+			n[2]++
+		}
+	}
+	best := 0
+	for i := range n {
+		if n[i] > n[best] {
+			best = i
+		}
+	}
+	return []rune{',', ';', '\t'}[best]
+}
+
+// ReadCSV reads a CSV list (comma, semicolon or tab separated, as the
+// header shows) whose first line is its header.
 func ReadCSV(r io.Reader, mapping map[string]Field) (*Table, error) {
-	data, err := io.ReadAll(io.LimitReader(r, 1<<30))
+	data, err := io.ReadAll(io.LimitReader(r, maxListBytes+1))
 	if err != nil {
 		return nil, err
+	}
+	if len(data) > maxListBytes {
+		return nil, fmt.Errorf("the file is larger than %d MiB: split the list", maxListBytes>>20)
 	}
 	if !utf8.Valid(data) {
 		return nil, errors.New("the file is not UTF-8 text: save it as CSV UTF-8")
@@ -175,9 +208,7 @@ func ReadCSV(r io.Reader, mapping map[string]Field) (*Table, error) {
 	data = bytes.TrimPrefix(data, []byte("\ufeff")) // the byte-order mark spreadsheets write
 	first, _, _ := bytes.Cut(data, []byte("\n"))
 	cr := csv.NewReader(bytes.NewReader(data))
-	if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
-		cr.Comma = ';'
-	}
+	cr.Comma = separator(first)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = false
 	header, err := cr.Read()

@@ -7,7 +7,6 @@ package papers
 
 import (
 	"cmp"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"slices"
@@ -19,6 +18,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"airbridge"
+	"airbridge/csvsafe"
 	"airbridge/bcbp"
 	"airbridge/invite"
 	"airbridge/paxlst"
@@ -110,7 +110,7 @@ func manifestRows(v *airbridge.FlightView) [][]string {
 }
 
 func writeManifestCSV(w io.Writer, _ *airbridge.Policy, v *airbridge.FlightView, _ time.Time) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w) // names come from outside
 	cw.Write(manifestHeader)
 	cw.WriteAll(manifestRows(v))
 	return cw.Error()
