@@ -18,8 +18,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"airbridge"
-	"airbridge/csvsafe"
 	"airbridge/bcbp"
+	"airbridge/csvsafe"
 	"airbridge/invite"
 	"airbridge/paxlst"
 	"airbridge/pdf417"
