@@ -85,6 +85,7 @@ func (s *Server) guard(w http.ResponseWriter, r *http.Request) {
 	if !s.allow(w, r, s.limiter, key) {
 		return
 	}
+	r = r.WithContext(context.WithValue(r.Context(), callerKey{}, c)) // a refused page still shows who is refused
 	if c.session != nil && r.Method != http.MethodGet && r.Method != http.MethodHead &&
 		!auth.Equal(r.Header.Get(CSRFHeader), c.session.CSRF) {
 		s.deny(w, r, c, fmt.Sprintf("a browser session must send its CSRF token in the %s header to %s", CSRFHeader, r.Method))
@@ -94,7 +95,7 @@ func (s *Server) guard(w http.ResponseWriter, r *http.Request) {
 		s.deny(w, r, c, fmt.Sprintf("a %s may not %s %s", c.Role, r.Method, r.URL.Path))
 		return
 	}
-	s.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, c)))
+	s.mux.ServeHTTP(w, r)
 }
 
 // authenticate finds the caller from a bearer token or a session cookie.

@@ -261,7 +261,11 @@ func (w *authzWorld) send(t *testing.T, user, method, path, body string, header 
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	resp, err := w.srv.Client().Do(req)
+	// A redirect is an answer of its own: the matrix looks at it, not at
+	// where it leads.
+	client := *w.srv.Client()
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}
@@ -510,6 +514,21 @@ var requests = map[string]request{
 	"POST /api/tokens": func(n string) (string, string) { // 409: the user is disabled
 		return "/api/tokens", fmt.Sprintf(`{"user":"spare.%s"}`, nationLabel(n))
 	},
+	// The pages (ui.go).
+	"GET /{$}":                  fixed("/", ""), // 303 to the overview
+	"GET /ui/login":             fixed("/ui/login", ""),
+	"GET /ui/static/{file}":     fixed("/ui/static/app.js", ""),
+	"GET /ui/{$}":               fixed("/ui/", ""),
+	"GET /ui/overview/live":     fixed("/ui/overview/live", ""),
+	"GET /ui/flights":           fixed("/ui/flights", ""),
+	"GET /ui/flights/{id}":      func(n string) (string, string) { return "/ui/flights/F-" + n, "" },
+	"GET /ui/gate":              fixed("/ui/gate", ""),
+	"GET /ui/screening":         fixed("/ui/screening", ""),
+	"GET /ui/manifests":         fixed("/ui/manifests", ""),
+	"GET /ui/persons/{id}":      func(n string) (string, string) { return "/ui/persons/p-" + nationLabel(n), "" },
+	"GET /ui/persons/{id}/card": func(n string) (string, string) { return "/ui/persons/p-" + nationLabel(n) + "/card", "" },
+	"GET /ui/search":            fixed("/ui/search?q=M", ""),
+
 	// Revoking a token of another user: a caller's own token is TestTokenAdmin's.
 	"DELETE /api/tokens/{id}": func(n string) (string, string) { return "/api/tokens/spent" + n, "" }, // 409: revoked
 }
@@ -600,6 +619,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 						switch a.status {
 						case http.StatusOK, http.StatusCreated, http.StatusBadRequest, http.StatusNotFound,
 							http.StatusConflict, http.StatusUnprocessableEntity:
+						case http.StatusSeeOther:
+							if pattern != "GET /{$}" {
+								t.Errorf("%s: allowed by the table, got %s", cell, a)
+							}
 						default:
 							t.Errorf("%s: allowed by the table, got %s", cell, a)
 						}
@@ -779,7 +802,9 @@ func TestCredentialsRequired(t *testing.T) {
 		}
 	}
 	slices.Sort(open)
-	if want := []string{"GET /healthz", "POST /api/login"}; !slices.Equal(open, want) {
+	// The login page, its script and style, and the redirect to it carry
+	// no data.
+	if want := []string{"GET /healthz", "GET /ui/login", "GET /ui/static/{file}", "GET /{$}", "POST /api/login"}; !slices.Equal(open, want) {
 		t.Errorf("routes open without credentials: %q, want only %q", open, want)
 	}
 	before := w.events(t)

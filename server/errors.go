@@ -34,6 +34,10 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	if !ok {
 		status = http.StatusInternalServerError
 	}
+	if isPage(r) {
+		s.pageError(w, r, e, status)
+		return
+	}
 	writeJSON(w, status, e)
 }
 

@@ -147,6 +147,9 @@ const (
 // wholeLedger are the roles that read the ledger's every event (as
 // GET /api/events); the others get the flights' events only: their
 // lifecycle, manifests, standby lists and load-guard alerts.
+// ledgerMoved is the stream's message for events a caller is not sent.
+const ledgerMoved = "ledger"
+
 var wholeLedger = map[auth.Role]bool{auth.Auditor: true, auth.Commander: true}
 
 // eventStream serves the ledger as server-sent events, each event's data
@@ -155,7 +158,9 @@ var wholeLedger = map[auth.Role]bool{auth.Auditor: true, auth.Commander: true}
 // ledger; ?types=a,b keeps only those event types; ?for=DURATION ends the
 // stream after that long (for scripts; by default it runs until the client
 // leaves or the server shuts down). Auditors and commanders get every
-// event; other roles the events of flights, without actors or keys.
+// event; other roles the events of flights, without actors or keys, and in
+// place of the others one "ledger" message with the new position, so that
+// a page of counts knows to refresh.
 func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := r.URL.Query()
@@ -230,9 +235,14 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 				}
 				publicEvents(events)
 				var b strings.Builder
+				hidden := false
 				for _, e := range events {
 					after = e.Seq
-					if types != nil && !types[e.Type] || !whole && !strings.HasPrefix(e.Stream, "flight/") {
+					if types != nil && !types[e.Type] {
+						continue
+					}
+					if !whole && !strings.HasPrefix(e.Stream, "flight/") {
+						hidden = true
 						continue
 					}
 					if !whole {
@@ -240,6 +250,9 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 					}
 					data, _ := json.Marshal(e)
 					fmt.Fprintf(&b, "id: %d\nevent: %s\ndata: %s\n\n", e.Seq, e.Type, data)
+				}
+				if hidden && (types == nil || types[ledgerMoved]) {
+					fmt.Fprintf(&b, "id: %d\nevent: %s\ndata: {\"seq\":%d}\n\n", after, ledgerMoved, after)
 				}
 				if b.Len() > 0 {
 					if !send("%s", b.String()) {

@@ -156,6 +156,7 @@ func (s *Server) routes() {
 	s.handle("POST /api/tokens", admins, s.issueToken)
 	s.handle("DELETE /api/tokens/{id}", revokers, s.revokeToken)
 
+	s.uiRoutes()
 	s.mux.HandleFunc("/", s.notFound)
 }
 

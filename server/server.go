@@ -107,6 +107,7 @@ type Server struct {
 	proposing    chan struct{} // one manifest proposal at a time
 	stopStreams  chan struct{} // closed by StopStreams
 	stopOnce     sync.Once
+	overviews    overviewCache
 }
 
 // New returns a server over ledger that logs to log.

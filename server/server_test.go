@@ -1320,7 +1320,7 @@ func TestGetErrors(t *testing.T) {
 		{"GET", "/api/events?after=abc", 422, airbridge.EINVALID, "parameter", "after"},
 		{"GET", "/api/events?after=99999999999999999999", 422, airbridge.EINVALID, "parameter", "after"},
 		{"GET", "/api/nothing", 404, airbridge.ENOTFOUND, "", ""},
-		{"GET", "/", 404, airbridge.ENOTFOUND, "", ""},
+		{"GET", "/index.html", 404, airbridge.ENOTFOUND, "", ""},
 		{"GET", "/api", 404, airbridge.ENOTFOUND, "", ""},
 		{"GET", "/api/flights/F1/manifests", 404, airbridge.ENOTFOUND, "", ""},
 		{"GET", "/api/flights/F1/manifest?format=doc", 422, airbridge.EINVALID, "parameter", "format"},
