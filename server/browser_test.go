@@ -251,7 +251,8 @@ func TestBrowserWalk(t *testing.T) {
 	w := newBrowserWorld(t)
 	seedBrowserWorld(w)
 
-	wall := w.tab("wall")
+	wall := w.tab("wall") // a wall screen
+	wall.do("size the wall screen", chromedp.EmulateViewport(1920, 1080))
 	wall.login("commander.usa")
 	wall.waitText("#staged-count", "0", 5*time.Second)
 
@@ -336,6 +337,7 @@ func TestBrowserWalk(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`tr[data-flight="F1"] button.danger`)))
 	officer.waitText(`tr[data-flight="F1"]`, "Done.", 5*time.Second)
 	wall.waitText("#alert-count", "0", 3*time.Second)
+	wall.waitText("#overview", "Persons waiting at the airport", 3*time.Second)
 	wall.shot("departed")
 
 	f, err := w.db.Flight(context.Background(), "F1")

@@ -108,6 +108,7 @@ type Server struct {
 	stopStreams  chan struct{} // closed by StopStreams
 	stopOnce     sync.Once
 	overviews    overviewCache
+	queues       queueHistory
 }
 
 // New returns a server over ledger that logs to log.

@@ -203,6 +203,7 @@ type overviewPage struct {
 	airbridge.Overview
 	Throughput template.HTML
 	LoadChart  template.HTML
+	Queues     template.HTML // empty while the ledger is first read
 	LoadGuard  float64
 	Upcoming   []airbridge.FlightLoad
 }
@@ -232,6 +233,19 @@ func (s *Server) overviewPage(ctx context.Context) (*overviewPage, error) {
 		bars[i] = svgplot.Bar{Label: f.FlightID + " " + f.Callsign, Value: float64(f.Manifested), Max: float64(f.Seats), Warn: f.Alert}
 	}
 	p.LoadChart = template.HTML(svgplot.Bars("Load of the next flights (manifested of seats)", bars, svgplot.Options{Threshold: guard}))
+	samples, ok, err := s.queueSamples(ctx, airbridge.OverviewHours, o.At)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		series := []svgplot.Series{{Name: "at a gate"}, {Name: "screened"}, {Name: "staged"}}
+		for _, smp := range samples {
+			series[0].Points = append(series[0].Points, svgplot.Point{X: smp.Hour, Y: float64(smp.AtGate)})
+			series[1].Points = append(series[1].Points, svgplot.Point{X: smp.Hour, Y: float64(smp.Screened)})
+			series[2].Points = append(series[2].Points, svgplot.Point{X: smp.Hour, Y: float64(smp.Staged)})
+		}
+		p.Queues = template.HTML(svgplot.Line("Persons waiting at the airport, at the end of each hour", series, svgplot.Options{YLabel: "persons"}))
+	}
 	return p, nil
 }
 

@@ -1,0 +1,167 @@
+package server
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"airbridge"
+)
+
+// queueHistory follows the ledger to know how many persons waited at each
+// step of the airport — at a gate, screened, staged — at the end of every
+// hour: the overview's queue chart. It folds each person event's stage,
+// the one thing it needs, so it rebuilds the history exactly from the
+// ledger after a restart. Reading a large ledger the first time takes
+// seconds; it is done in the background while the pages show what has
+// been read.
+type queueHistory struct {
+	mu      sync.Mutex
+	after   int64 // the last ledger position folded
+	stage   map[string]airbridge.Stage
+	counts  map[airbridge.Stage]int
+	hour    time.Time // the hour of the last event folded
+	samples []queueSample
+	once    sync.Once
+	caught  bool // read up to the ledger's end at least once
+}
+
+// queueSample is the queues at the end of Hour's hour (or now, for the
+// last point).
+type queueSample struct {
+	Hour                     time.Time
+	AtGate, Screened, Staged int
+}
+
+// queueHours is how many hourly samples the history keeps.
+const queueHours = 48
+
+// stageAfter is the stage a person event puts its person in; "" for the
+// events that leave the stage as it was.
+var stageAfter = map[string]airbridge.Stage{
+	airbridge.PersonRegistered:    airbridge.Registered,
+	airbridge.PersonCalled:        airbridge.Called,
+	airbridge.PersonCallCancelled: airbridge.Registered,
+	airbridge.PersonAtGate:        airbridge.AtGate,
+	airbridge.PersonScreened:      airbridge.Screened,
+	airbridge.PersonStaged:        airbridge.Staged,
+	airbridge.PersonManifested:    airbridge.Manifested,
+	airbridge.PersonOffloaded:     airbridge.Staged,
+	airbridge.PersonBoarded:       airbridge.Boarded,
+	airbridge.PersonNoShow:        airbridge.Staged,
+	airbridge.PersonDeparted:      airbridge.Departed,
+	airbridge.PersonArrived:       airbridge.Arrived,
+}
+
+func (q *queueHistory) sample(hour time.Time) queueSample {
+	return queueSample{Hour: hour, AtGate: q.counts[airbridge.AtGate], Screened: q.counts[airbridge.Screened], Staged: q.counts[airbridge.Staged]}
+}
+
+// fold applies events in ledger order.
+func (q *queueHistory) fold(events []airbridge.Event) {
+	for _, e := range events {
+		q.after = e.Seq
+		id, ok := strings.CutPrefix(e.Stream, "person/")
+		next := stageAfter[e.Type]
+		if !ok || next == "" {
+			continue
+		}
+		if h := e.Time.UTC().Truncate(time.Hour); h.After(q.hour) {
+			if !q.hour.IsZero() {
+				// The counts so far held to the end of every hour since.
+				from := q.hour
+				if h.Sub(from) > queueHours*time.Hour {
+					from = h.Add(-queueHours * time.Hour)
+				}
+				for t := from; t.Before(h); t = t.Add(time.Hour) {
+					q.samples = append(q.samples, q.sample(t.Add(time.Hour)))
+				}
+				if n := len(q.samples); n > queueHours {
+					q.samples = append(q.samples[:0], q.samples[n-queueHours:]...)
+				}
+			}
+			q.hour = h
+		}
+		if was, ok := q.stage[id]; ok {
+			q.counts[was]--
+		}
+		q.stage[id] = next
+		q.counts[next]++
+	}
+}
+
+// readBatch is how many events one read of the ledger takes.
+const readBatch = 5000
+
+// update reads what the ledger appended since the last look, for at most
+// budget. It reports whether it reached the end.
+func (q *queueHistory) update(ctx context.Context, ledger Ledger, budget time.Duration) (bool, error) {
+	start := time.Now()
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.stage == nil {
+		q.stage, q.counts = map[string]airbridge.Stage{}, map[airbridge.Stage]int{}
+	}
+	for {
+		events, err := ledger.Events(ctx, q.after, readBatch)
+		if err != nil {
+			return false, err
+		}
+		q.fold(events)
+		if len(events) < readBatch {
+			q.caught = true
+			return true, nil
+		}
+		if time.Since(start) > budget {
+			return false, nil
+		}
+	}
+}
+
+// queueSamples returns the samples of the last hours hours and the queues now,
+// or ok false while the ledger is still being read the first time. The
+// first call starts that reading in the background, which ends with stop.
+func (s *Server) queueSamples(ctx context.Context, hours int, now time.Time) (samples []queueSample, ok bool, err error) {
+	q := &s.queues
+	q.once.Do(func() {
+		go func() {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			go func() {
+				select {
+				case <-s.stopStreams:
+					cancel()
+				case <-ctx.Done():
+				}
+			}()
+			for {
+				done, err := q.update(ctx, s.ledger, 200*time.Millisecond)
+				if done || err != nil {
+					if err != nil && ctx.Err() == nil {
+						s.log.Error("read the ledger for the queue history", "err", err)
+					}
+					return
+				}
+			}
+		}()
+	})
+	q.mu.Lock()
+	caught := q.caught
+	q.mu.Unlock()
+	if !caught {
+		return nil, false, nil
+	}
+	if _, err := q.update(ctx, s.ledger, 100*time.Millisecond); err != nil {
+		return nil, false, err
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	from := now.UTC().Truncate(time.Hour).Add(-time.Duration(hours) * time.Hour)
+	for _, smp := range q.samples {
+		if smp.Hour.After(from) {
+			samples = append(samples, smp)
+		}
+	}
+	return append(samples, q.sample(now.UTC())), true, nil
+}
