@@ -238,11 +238,14 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 				hidden := false
 				for _, e := range events {
 					after = e.Seq
-					if types != nil && !types[e.Type] {
-						continue
-					}
+					// Whether the ledger moved past events the caller is not
+					// sent does not depend on the types it asked for: the
+					// filter must not tell which kinds happened.
 					if !whole && !strings.HasPrefix(e.Stream, "flight/") {
 						hidden = true
+						continue
+					}
+					if types != nil && !types[e.Type] {
 						continue
 					}
 					if !whole {

@@ -23,7 +23,7 @@ type queueHistory struct {
 	counts  map[airbridge.Stage]int
 	hour    time.Time // the hour of the last event folded
 	samples []queueSample
-	once    sync.Once
+	running bool // the first reading is under way
 	caught  bool // read up to the ledger's end at least once
 }
 
@@ -124,7 +124,11 @@ func (q *queueHistory) update(ctx context.Context, ledger Ledger, budget time.Du
 // first call starts that reading in the background, which ends with stop.
 func (s *Server) queueSamples(ctx context.Context, hours int, now time.Time) (samples []queueSample, ok bool, err error) {
 	q := &s.queues
-	q.once.Do(func() {
+	q.mu.Lock()
+	caught, start := q.caught, !q.caught && !q.running
+	q.running = q.running || start
+	q.mu.Unlock()
+	if start {
 		go func() {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
@@ -134,6 +138,11 @@ func (s *Server) queueSamples(ctx context.Context, hours int, now time.Time) (sa
 					cancel()
 				case <-ctx.Done():
 				}
+			}()
+			defer func() {
+				q.mu.Lock()
+				q.running = false // a failed read is started again by the next page
+				q.mu.Unlock()
 			}()
 			for {
 				done, err := q.update(ctx, s.ledger, 200*time.Millisecond)
@@ -145,10 +154,7 @@ func (s *Server) queueSamples(ctx context.Context, hours int, now time.Time) (sa
 				}
 			}
 		}()
-	})
-	q.mu.Lock()
-	caught := q.caught
-	q.mu.Unlock()
+	}
 	if !caught {
 		return nil, false, nil
 	}
@@ -161,6 +167,16 @@ func (s *Server) queueSamples(ctx context.Context, hours int, now time.Time) (sa
 	for _, smp := range q.samples {
 		if smp.Hour.After(from) {
 			samples = append(samples, smp)
+		}
+	}
+	// The quiet hours since the last event held the queues as they are.
+	if !q.hour.IsZero() {
+		first := q.hour
+		if from.After(first) {
+			first = from
+		}
+		for t := first.Add(time.Hour); t.Before(now); t = t.Add(time.Hour) {
+			samples = append(samples, q.sample(t))
 		}
 	}
 	return append(samples, q.sample(now.UTC())), true, nil

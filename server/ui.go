@@ -116,6 +116,18 @@ func (s *Server) may(c caller, pattern string) bool {
 	return ok
 }
 
+// mayFor reports whether the caller's role may call the route pattern about
+// a subject of nation.
+func (s *Server) mayFor(c caller, pattern, nation string) bool {
+	switch s.rules[pattern][c.Role] {
+	case anyNation:
+		return true
+	case ownNation:
+		return c.Nation == auth.Coalition || c.Nation == nation
+	}
+	return false
+}
+
 // render writes the page template name with data for the caller.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) {
 	c := callerOf(r)
@@ -183,6 +195,9 @@ func (s *Server) overview(ctx context.Context) (airbridge.Overview, error) {
 	now := time.Now().UTC()
 	s.overviews.mu.Lock()
 	defer s.overviews.mu.Unlock()
+	// Computed once per ledger position (and again after 10 s, for what the
+	// clock changes): every page that follows the stream asks after each
+	// change. A stale answer would stay on the screens until the next one.
 	if c := &s.overviews; c.seq == seq && !c.at.IsZero() && now.Sub(c.at) < 10*time.Second {
 		return c.o, nil
 	}
@@ -336,8 +351,8 @@ func (s *Server) uiFlight(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := &flightPage{View: v, Standby: v.Flight.Standby,
-		Exports: s.may(c, "GET /api/flights/{id}/manifest") && (!s.ownScope(r) || c.Nation == v.Flight.Operator),
-		Passes:  s.may(c, "GET /api/persons/{id}/boarding-pass"),
+		Exports: s.mayFor(c, "GET /api/flights/{id}/manifest", v.Flight.Operator),
+		Passes:  s.rules["GET /api/persons/{id}/boarding-pass"][c.Role] == anyNation,
 		Board:   s.may(c, "POST /api/flights/{id}/board") && (c.Nation == v.Flight.Operator || c.Nation == auth.Coalition),
 		Manage:  s.may(c, "POST /api/flights/{id}/close") && (!nationBound(c) || c.Nation == v.Flight.Operator),
 	}
@@ -368,7 +383,7 @@ func (s *Server) uiGate(w http.ResponseWriter, r *http.Request) {
 	}
 	var gates []airbridge.Site
 	for _, site := range sites {
-		if site.Kind == airbridge.Gate || site.Kind == airbridge.Screening || site.Kind == airbridge.Holding {
+		if site.Kind == airbridge.Gate || site.Kind == airbridge.Holding || site.Kind == airbridge.Ramp {
 			gates = append(gates, site)
 		}
 	}
@@ -394,7 +409,8 @@ func (s *Server) uiScreening(w http.ResponseWriter, r *http.Request) {
 	total := 0
 	err := s.ledger.View(ctx, func(st *airbridge.State) error {
 		for _, p := range st.Persons {
-			if p.Stage != airbridge.AtGate || (own && p.Nation != c.Nation) {
+			waits := p.Stage == airbridge.AtGate || p.Stage == airbridge.Screened && p.Screening == airbridge.Referred
+			if !waits || (own && p.Nation != c.Nation) {
 				continue
 			}
 			total++
@@ -418,7 +434,11 @@ func (s *Server) uiScreening(w http.ResponseWriter, r *http.Request) {
 			waiting[i].Redact(withheld(c, waiting[i].Nation))
 		}
 	}
-	staged, err := s.ledger.StagedQueue(ctx, 100)
+	limit := 100
+	if own {
+		limit = 10_000 // the queue of all nations, of which the caller's are kept
+	}
+	staged, err := s.ledger.StagedQueue(ctx, limit)
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -426,6 +446,7 @@ func (s *Server) uiScreening(w http.ResponseWriter, r *http.Request) {
 	if own {
 		staged = slices.DeleteFunc(staged, func(g airbridge.StagedGroup) bool { return g.Nation != c.Nation })
 	}
+	staged = staged[:min(len(staged), 100)]
 	s.render(w, r, http.StatusOK, "screening.html", "Screening & staging", screeningPage{
 		Waiting: waiting, More: total - len(waiting), Staged: staged, Decide: s.may(c, "POST /api/persons/{id}/screening")})
 }
@@ -435,6 +456,7 @@ func (s *Server) uiScreening(w http.ResponseWriter, r *http.Request) {
 type manifestsPage struct {
 	Flights []airbridge.Flight
 	Publish bool
+	Depart  bool // may depart a flight held by the load guard
 }
 
 func (s *Server) uiManifests(w http.ResponseWriter, r *http.Request) {
@@ -453,7 +475,7 @@ func (s *Server) uiManifests(w http.ResponseWriter, r *http.Request) {
 	}
 	slices.SortFunc(open, func(a, b airbridge.Flight) int { return a.Slot.Compare(b.Slot) })
 	s.render(w, r, http.StatusOK, "manifests.html", "Manifest desk",
-		manifestsPage{Flights: open, Publish: s.may(c, "POST /api/manifests/publish")})
+		manifestsPage{Flights: open, Publish: s.may(c, "POST /api/manifests/publish"), Depart: s.may(c, "POST /api/flights/{id}/depart")})
 }
 
 // personPage is a person, their group and their history, as the caller may

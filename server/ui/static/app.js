@@ -121,9 +121,12 @@ if (gate) {
     const n = lines.length, len = n ? lines[0].length : 0;
     return (n === 2 && (len === 44 || len === 36) && lines[1].length === len) || (n === 3 && len === 30 && lines.every((l) => l.length === 30));
   };
+  let sending = false; // a scanner's trailing Enter must not send the scan again
   const send = async () => {
     const text = mrz.value.trim();
-    if (!text) return;
+    if (!text || sending) return;
+    sending = true;
+    mrz.value = "";
     const body = { site: gate.site.value };
     if (/[\r\n]/.test(text) || text.includes("<")) body.mrz = text; else body.document = text;
     say(fb, "Checking…");
@@ -137,7 +140,7 @@ if (gate) {
       const res = await fetch("/ui/persons/" + encodeURIComponent(p.id) + "/card", { credentials: "same-origin" });
       card.innerHTML = res.ok ? await res.text() : "";
     }
-    mrz.value = "";
+    sending = false;
     mrz.focus();
   };
   gate.addEventListener("submit", (ev) => { ev.preventDefault(); send(); });
