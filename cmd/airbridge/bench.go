@@ -23,6 +23,8 @@ func (env *environment) bench(args []string) error {
 		return env.benchManifest(args[1:])
 	case "import":
 		return env.benchImport(args[1:])
+	case "sim":
+		return env.benchSim(args[1:])
 	}
 	fmt.Fprintf(env.stderr, "airbridge bench: unknown benchmark %q\n\n%s", args[0], benchUsage)
 	return exitError(2)
@@ -35,6 +37,7 @@ Benchmarks:
   demo     time for "airbridge demo" to be ready to answer
   manifest the manifest optimizer on generated instances: time, objective, bound, gap
   import   importing a generated 100,000-row embassy list, and importing it again
+  sim      the simulator on kabul-2021, and on the reference pipeline against its SimPy model
 
 Every benchmark takes --json to print one JSON object.
 `

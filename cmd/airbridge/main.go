@@ -58,6 +58,7 @@ Commands:
   mrz                 parse passport and visa MRZs on stdin, with every check digit
   export manifest     a flight's manifest as PAXLST, CSV, XLSX or PDF
   boardingpass        a person's boarding pass: IATA BCBP text, PDF417 barcode or printable PDF
+  sim       simulate an evacuation (the airport's digital twin): kabul-2021, historical against coordinated
   bench     measure airbridge (bench ingest)
   version   print the version
 
@@ -117,6 +118,8 @@ func (env *environment) dispatch(args []string) error {
 		return env.exportCmd(args[1:])
 	case "boardingpass":
 		return env.boardingPass(args[1:])
+	case "sim":
+		return env.simCmd(args[1:])
 	case "version", "--version":
 		if err := env.parse(env.flags("version", "version"), args[1:]); err != nil {
 			return err

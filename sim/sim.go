@@ -1,0 +1,799 @@
+// Package sim is the airport's digital twin: a discrete-event simulation of
+// an evacuation on a virtual clock, with seeded randomness, that moves its
+// people and flights through the domain's own rules (airbridge.State) and
+// fills coordinated flights with the manifest optimizer. It is pure and
+// deterministic: the same scenario, policy and seed give the same Result,
+// bit for bit.
+//
+// The model. Groups arrive at the gates (uncontrolled, by the scenario's
+// daily profile, as a Poisson process; or called forward, as many each
+// half hour as the gates can take). A group joins the gate with the fewest
+// persons waiting; each lane checks one person at a time (service time by
+// the scenario's distribution); a closed gate starts nobody. A checked
+// person is screened, cleared and staged in holding if it has room (else
+// waits for room, still in the crowd). A group is ready when all its
+// members are staged. Flights are generated per nation and aircraft type,
+// evenly over each day; each needs a place on the ramp for its turnaround,
+// departs no sooner than the runway spacing after the last, and not while
+// its destination hub is out. At departure it takes ready groups: under the
+// historical policy only its own nation's, first come first served; under
+// the coordinated policy any nation's, chosen by the manifest optimizer,
+// and it waits (up to an hour) for more while it is under the load guard's
+// threshold and people are still coming through the gates.
+package sim
+
+import (
+	"container/heap"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"time"
+
+	"airbridge"
+	"airbridge/manifest"
+)
+
+// The policies a run compares.
+const (
+	Historical  = "historical"  // each nation its own, first come at the gates, no load guard
+	Coordinated = "coordinated" // call-forward slots, coalition seat-sharing by the optimizer, load guard
+)
+
+// Options choose a run.
+type Options struct {
+	Policy string
+	Seed   uint64
+	// Days, if not 0, overrides the scenario's length.
+	Days int
+	// Progress, if not nil, is told each simulated day that ends.
+	Progress func(day int)
+}
+
+// Result is what a run measured.
+type Result struct {
+	Scenario string `json:"scenario"`
+	Policy   string `json:"policy"`
+	Seed     uint64 `json:"seed"`
+	Days     int    `json:"days"`
+
+	Arrived   int   `json:"arrived"`
+	Evacuated int   `json:"evacuated"`
+	Flights   int   `json:"flights"`
+	PerDay    []int `json:"per_day"`
+	// Peak24h is the most persons flown out in any 24 hours (hour-aligned).
+	Peak24h int `json:"peak_24h"`
+	// SeatsDeparted is the seats of the flights that left; SeatUtilization
+	// the share of them taken.
+	SeatsDeparted   int     `json:"seats_departed"`
+	SeatUtilization float64 `json:"seat_utilization"`
+	// EmptySeatsDeparted counts the seats that left empty while cleared
+	// people were ready to board.
+	EmptySeatsDeparted int `json:"empty_seats_departed"`
+	// PeakGateCrowd is the most persons waiting outside the gates at once.
+	PeakGateCrowd   int     `json:"peak_gate_crowd"`
+	MeanGateWaitMin float64 `json:"mean_gate_wait_min"`
+	// TimeInSystem is from arrival at a gate to departure, of those
+	// evacuated, in minutes.
+	TimeInSystemP50Min float64 `json:"time_in_system_p50_min"`
+	TimeInSystemP95Min float64 `json:"time_in_system_p95_min"`
+	// LeftBehind is who arrived and was not flown out by the end.
+	LeftBehind int `json:"left_behind"`
+	// HubStopMin is how long departures stood still for a hub outage, and
+	// StrandedPeak the most processed people in holding meanwhile.
+	HubStopMin   float64 `json:"hub_stop_min"`
+	StrandedPeak int     `json:"stranded_peak"`
+	// Commands is how many domain commands the run decided.
+	Commands int `json:"commands"`
+}
+
+type eventKind uint8
+
+const (
+	evHour eventKind = iota
+	evArrive
+	evServiceDone
+	evGateOpen
+	evFlightLands
+	evFlightDue
+)
+
+type event struct {
+	t    float64
+	seq  uint64
+	kind eventKind
+	a, b int
+}
+
+type eventQueue []event
+
+func (q eventQueue) Len() int { return len(q) }
+func (q eventQueue) Less(i, j int) bool {
+	if q[i].t != q[j].t {
+		return q[i].t < q[j].t
+	}
+	return q[i].seq < q[j].seq
+}
+func (q eventQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *eventQueue) Push(x any)   { *q = append(*q, x.(event)) }
+func (q *eventQueue) Pop() any {
+	old := *q
+	e := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return e
+}
+
+type person struct {
+	id     string
+	group  int
+	arrive float64
+}
+
+type group struct {
+	id      string
+	nation  string
+	members []int
+	staged  int
+	readyAt float64
+	done    bool // boarded
+}
+
+type gate struct {
+	Gate
+	queue []int // persons waiting, FIFO
+	head  int
+	busy  int
+}
+
+func (g *gate) waiting() int { return len(g.queue) - g.head }
+
+func (g *gate) closed(t float64) (bool, float64) {
+	for _, w := range g.Closures {
+		if w.holds(t) {
+			return true, w.ToMin
+		}
+	}
+	return false, 0
+}
+
+type flight struct {
+	id        string
+	gen       int
+	nation    string
+	seats     int
+	due       float64 // planned departure
+	dest      string
+	heldSince float64
+	onGround  bool
+}
+
+type engine struct {
+	clock  float64 // the virtual time, in minutes from the start
+	sc     *Scenario
+	opt    Options
+	days   int
+	end    float64
+	rng    *rand.Rand
+	st     *airbridge.State
+	q      eventQueue
+	seq    uint64
+	policy airbridge.Policy
+
+	persons []person
+	groups  []group
+	gates   []*gate
+	flights []*flight
+	nations []string
+	shares  []float64
+
+	holding      int   // persons staged
+	holdingWait  []int // persons checked, waiting for room in holding
+	ready        []int // ready groups, oldest first (boarded ones are skipped lazily)
+	readyHead    int
+	readyCount   int // ready groups not boarded
+	readyPersons int // their persons
+	onGround     int
+	rampWait     []int // flights waiting for a place on the ramp
+	lastDepart   float64
+	hubs         map[string]Hub
+
+	backlog  float64 // coordinated: persons not yet called
+	perHour  []int   // persons flown out, by hour
+	waitSum  float64
+	waitN    int
+	inSystem []float64
+	res      Result
+}
+
+// Run simulates sc under opt.
+func Run(sc *Scenario, opt Options) (*Result, error) {
+	if opt.Policy != Historical && opt.Policy != Coordinated {
+		return nil, fmt.Errorf("policy %q: must be %s or %s", opt.Policy, Historical, Coordinated)
+	}
+	if opt.Days < 0 || opt.Days > maxDays {
+		return nil, fmt.Errorf("days %d: must be 0..%d", opt.Days, maxDays)
+	}
+	e := &engine{sc: sc, opt: opt, days: sc.Days, rng: rand.New(rand.NewPCG(opt.Seed, 0x61697262726964)), st: airbridge.NewState(),
+		hubs: map[string]Hub{}, lastDepart: math.Inf(-1)}
+	if opt.Days > 0 {
+		e.days = opt.Days
+	}
+	e.end = float64(e.days) * 1440
+	e.res = Result{Scenario: sc.Name, Policy: opt.Policy, Seed: opt.Seed, Days: e.days, PerDay: make([]int, e.days)}
+	e.perHour = make([]int, e.days*24)
+	if err := e.setUp(); err != nil {
+		return nil, err
+	}
+	for len(e.q) > 0 {
+		ev := heap.Pop(&e.q).(event)
+		if ev.t >= e.end {
+			break
+		}
+		if d := int(ev.t / 1440); d > int(e.now()/1440) && opt.Progress != nil {
+			opt.Progress(d)
+		}
+		e.clock = ev.t
+		if err := e.handle(ev); err != nil {
+			return nil, fmt.Errorf("minute %.1f: %w", ev.t, err)
+		}
+		e.watch()
+	}
+	e.clock = e.end
+	e.finish()
+	return &e.res, nil
+}
+
+func (e *engine) now() float64 { return e.clock }
+
+func (e *engine) at(t float64, kind eventKind, a, b int) {
+	e.seq++
+	heap.Push(&e.q, event{t: t, seq: e.seq, kind: kind, a: a, b: b})
+}
+
+// do decides cmd on the domain's state and applies its events.
+func (e *engine) do(cmd airbridge.Command) error {
+	env := airbridge.Envelope{Actor: "sim", Time: e.sc.Start.Add(time.Duration(e.clock * float64(time.Minute)))}
+	events, err := e.st.Decide(cmd, env)
+	if err != nil {
+		return err
+	}
+	for _, ev := range events {
+		if err := e.st.Apply(ev); err != nil {
+			return err
+		}
+	}
+	e.res.Commands++
+	return nil
+}
+
+func (e *engine) setUp() error {
+	guard := 0.0
+	if e.opt.Policy == Coordinated {
+		guard = 0.9
+	}
+	for _, n := range e.sc.Nations {
+		e.nations = append(e.nations, n.Code)
+		e.shares = append(e.shares, n.Share)
+	}
+	e.policy = airbridge.Policy{Name: e.sc.Name, Nations: e.nations, Categories: airbridge.DefaultCategories(), LoadGuard: &guard,
+		MaxSeats: map[airbridge.AircraftType]int{}}
+	for _, f := range e.sc.Flights { // the scenario's loads are the operation's seat limits
+		t := airbridge.AircraftType(f.Aircraft)
+		e.policy.MaxSeats[t] = max(e.policy.MaxSeats[t], f.Seats)
+	}
+	if err := e.do(airbridge.ConfigureOperation{Policy: e.policy}); err != nil {
+		return fmt.Errorf("configure: %w", err)
+	}
+	for _, g := range e.sc.Gates {
+		e.gates = append(e.gates, &gate{Gate: g})
+		if err := e.do(airbridge.AddSite{Site: airbridge.Site{ID: "gate-" + g.ID, Kind: airbridge.Gate}}); err != nil {
+			return err
+		}
+	}
+	// The sim keeps holding's capacity itself; the domain's site takes it
+	// when it is within the domain's range.
+	holding := airbridge.Site{ID: "holding", Kind: airbridge.Holding}
+	if e.sc.Holding.Capacity <= 1_000_000 {
+		holding.Capacity = e.sc.Holding.Capacity
+	}
+	if err := e.do(airbridge.AddSite{Site: holding}); err != nil {
+		return err
+	}
+	for _, h := range e.sc.Hubs {
+		e.hubs[h.ID] = h
+		if err := e.do(airbridge.AddSite{Site: airbridge.Site{ID: h.ID, Name: h.Name, Kind: airbridge.Hub, Capacity: h.IntakePerDay}}); err != nil {
+			return err
+		}
+	}
+	// Flights: every departure of every day, planned now.
+	for gi, fg := range e.sc.Flights {
+		for d := range e.days {
+			n := atInt(fg.PerDay, d)
+			for k := range n {
+				due := float64(d)*1440 + (float64(k)+0.5)*1440/float64(n)
+				f := &flight{id: "F" + strconv.Itoa(len(e.flights)+1), gen: gi, nation: fg.Nation, seats: fg.Seats, due: due, dest: fg.Destination}
+				e.flights = append(e.flights, f)
+				e.at(max(due-fg.TurnaroundMin, 0), evFlightLands, len(e.flights)-1, 0)
+			}
+		}
+	}
+	e.at(0, evHour, 0, 0)
+	return nil
+}
+
+func (e *engine) handle(ev event) error {
+	switch ev.kind {
+	case evHour:
+		return e.hour(ev.a)
+	case evArrive:
+		return e.arrive(ev.a)
+	case evServiceDone:
+		return e.serviceDone(ev.a, ev.b)
+	case evGateOpen:
+		return e.serve(ev.a)
+	case evFlightLands:
+		return e.lands(ev.a)
+	case evFlightDue:
+		return e.depart(ev.a)
+	}
+	return fmt.Errorf("unknown event %d", ev.kind)
+}
+
+// meanGroup is the mean group size.
+func (e *engine) meanGroup() float64 {
+	sum, n := 0.0, 0.0
+	for i, w := range e.sc.Arrivals.GroupSize {
+		sum += float64(i+1) * w
+		n += w
+	}
+	return sum / n
+}
+
+func pick(rng *rand.Rand, weights []float64) int {
+	total := 0.0
+	for _, w := range weights {
+		total += w
+	}
+	x := rng.Float64() * total
+	for i, w := range weights {
+		if x < w {
+			return i
+		}
+		x -= w
+	}
+	return len(weights) - 1
+}
+
+// hour schedules the arrivals of hour h and the next hour.
+func (e *engine) hour(h int) error {
+	start := float64(h) * 60
+	if start >= e.end {
+		return nil
+	}
+	e.at(start+60, evHour, h+1, 0)
+	a := e.sc.Arrivals
+	day := h / 24
+	perDay := at(a.PerDay, day)
+	if e.opt.Policy == Coordinated {
+		// Called forward: the day's people come in equal parts each half
+		// hour, no more than the open lanes can check in that time.
+		e.backlog += perDay / 24
+		for half := range 2 {
+			t0 := start + float64(half)*30
+			capacity := 0.0
+			for _, g := range e.gates {
+				if closed, _ := g.closed(t0); !closed {
+					capacity += float64(g.Lanes) * 30 / g.Service.MeanMin * 0.9
+				}
+			}
+			call := min(e.backlog, capacity)
+			e.backlog -= call
+			for persons := call; persons > 0; {
+				size := 1 + pick(e.rng, a.GroupSize)
+				persons -= float64(size)
+				e.newGroup(t0+e.rng.Float64()*30, size)
+			}
+		}
+		return nil
+	}
+	weight := 1.0
+	if len(a.Profile) == 24 {
+		total := 0.0
+		for _, w := range a.Profile {
+			total += w
+		}
+		weight = a.Profile[h%24] / total
+	} else {
+		weight = 1.0 / 24
+	}
+	rate := perDay * weight / e.meanGroup() / 60 // groups a minute
+	if rate <= 0 {
+		return nil
+	}
+	for t := start + e.rng.ExpFloat64()/rate; t < start+60; t += e.rng.ExpFloat64() / rate {
+		e.newGroup(t, 1+pick(e.rng, a.GroupSize))
+	}
+	return nil
+}
+
+func (e *engine) newGroup(t float64, size int) {
+	gi := len(e.groups)
+	g := group{id: "G" + strconv.Itoa(gi+1), nation: e.nations[pick(e.rng, e.shares)]}
+	for range size {
+		g.members = append(g.members, len(e.persons))
+		e.persons = append(e.persons, person{id: "P" + strconv.Itoa(len(e.persons)+1), group: gi, arrive: t})
+	}
+	e.groups = append(e.groups, g)
+	e.at(t, evArrive, gi, 0)
+}
+
+// arrive registers a group and queues its members at the least busy open
+// gate (any gate, if all are closed).
+func (e *engine) arrive(gi int) error {
+	g := &e.groups[gi]
+	in := airbridge.GroupInput{ID: g.id, Nation: g.nation, Persons: make([]airbridge.PersonInput, len(g.members))}
+	for i, p := range g.members {
+		in.Persons[i] = airbridge.PersonInput{ID: e.persons[p].id, Surname: "Sim", Nationality: "AFG", Category: "local_staff"}
+	}
+	if err := e.do(airbridge.RegisterGroup{GroupInput: in}); err != nil {
+		return err
+	}
+	e.res.Arrived += len(g.members)
+	best := -1
+	for _, open := range []bool{true, false} { // an open gate if there is one
+		for i, gt := range e.gates {
+			if open && isClosed(gt, e.clock) {
+				continue
+			}
+			if best < 0 || gt.waiting()+gt.busy < e.gates[best].waiting()+e.gates[best].busy {
+				best = i
+			}
+		}
+		if best >= 0 {
+			break
+		}
+	}
+	gt := e.gates[best]
+	gt.queue = append(gt.queue, g.members...)
+	return e.serve(best)
+}
+
+func isClosed(g *gate, t float64) bool {
+	c, _ := g.closed(t)
+	return c
+}
+
+// serve starts whom the gate's free lanes can take.
+func (e *engine) serve(gi int) error {
+	gt := e.gates[gi]
+	if closed, until := gt.closed(e.clock); closed {
+		if gt.waiting() > 0 {
+			e.at(until, evGateOpen, gi, 0)
+		}
+		return nil
+	}
+	for gt.busy < gt.Lanes && gt.waiting() > 0 {
+		p := gt.queue[gt.head]
+		gt.head++
+		if gt.head > 4096 && gt.head*2 > len(gt.queue) {
+			gt.queue = append(gt.queue[:0], gt.queue[gt.head:]...)
+			gt.head = 0
+		}
+		gt.busy++
+		e.waitSum += e.clock - e.persons[p].arrive
+		e.waitN++
+		if err := e.do(airbridge.Scan{PersonID: e.persons[p].id, Site: "gate-" + gt.ID}); err != nil {
+			return err
+		}
+		e.at(e.clock+e.service(gt.Service), evServiceDone, gi, p)
+	}
+	return nil
+}
+
+func (e *engine) service(s Service) float64 {
+	switch s.Dist {
+	case "fixed":
+		return s.MeanMin
+	case "lognormal":
+		// The normal's parameters from the mean and standard deviation.
+		v := math.Log(1 + (s.SDMin*s.SDMin)/(s.MeanMin*s.MeanMin))
+		return math.Exp(math.Log(s.MeanMin) - v/2 + math.Sqrt(v)*e.rng.NormFloat64())
+	}
+	return e.rng.ExpFloat64() * s.MeanMin
+}
+
+// serviceDone clears a checked person, who goes to holding if there is
+// room.
+func (e *engine) serviceDone(gi, p int) error {
+	e.gates[gi].busy--
+	if err := e.do(airbridge.Screen{PersonID: e.persons[p].id, Decision: airbridge.Cleared}); err != nil {
+		return err
+	}
+	e.holdingWait = append(e.holdingWait, p)
+	if err := e.admit(); err != nil {
+		return err
+	}
+	return e.serve(gi)
+}
+
+// admit stages whom holding has room for.
+func (e *engine) admit() error {
+	n := 0
+	for n < len(e.holdingWait) && e.holding < e.sc.Holding.Capacity {
+		p := e.holdingWait[n]
+		n++
+		if err := e.do(airbridge.Scan{PersonID: e.persons[p].id, Site: "holding"}); err != nil {
+			return err
+		}
+		e.holding++
+		g := &e.groups[e.persons[p].group]
+		g.staged++
+		if g.staged == len(g.members) {
+			g.readyAt = e.clock
+			e.ready = append(e.ready, e.persons[p].group)
+			e.readyCount++
+			e.readyPersons += len(g.members)
+		}
+	}
+	e.holdingWait = e.holdingWait[n:]
+	return nil
+}
+
+// lands puts a flight on the ramp, or in line for a place.
+func (e *engine) lands(fi int) error {
+	if r := e.sc.Ramp; r != nil && e.onGround >= r.MaxOnGround {
+		e.rampWait = append(e.rampWait, fi)
+		return nil
+	}
+	return e.onRamp(fi)
+}
+
+func (e *engine) onRamp(fi int) error {
+	f := e.flights[fi]
+	f.onGround = true
+	e.onGround++
+	in := airbridge.FlightInput{ID: f.id, Callsign: "SIM" + f.id, Operator: f.nation, Aircraft: airbridge.AircraftType(e.sc.Flights[f.gen].Aircraft),
+		Seats: f.seats, Slot: e.sc.Start.Add(time.Duration(f.due * float64(time.Minute))), Destination: f.dest}
+	if in.Destination == "" {
+		in.Destination = "onward"
+	}
+	if err := e.do(airbridge.ScheduleFlight{FlightInput: in}); err != nil {
+		return fmt.Errorf("schedule %s: %w", f.id, err)
+	}
+	e.at(max(f.due, e.clock), evFlightDue, fi, 0)
+	return nil
+}
+
+// outage returns when the hub's outage that holds t ends, if one does.
+func (e *engine) outage(dest string, t float64) (bool, float64) {
+	h, ok := e.hubs[dest]
+	if !ok {
+		return false, 0
+	}
+	for _, w := range h.Outages {
+		if w.holds(t) {
+			return true, w.ToMin
+		}
+	}
+	return false, 0
+}
+
+// maxHold is how long a coordinated flight under the load guard waits for
+// more people.
+const maxHold = 60.0
+
+// depart fills a flight and sends it, unless its hub is out, the runway
+// is not free yet, or (coordinated) it waits to fill.
+func (e *engine) depart(fi int) error {
+	f := e.flights[fi]
+	if out, until := e.outage(f.dest, e.clock); out {
+		e.at(until, evFlightDue, fi, 0)
+		return nil
+	}
+	if r := e.sc.Ramp; r != nil && e.clock < e.lastDepart+r.SpacingMin {
+		e.at(e.lastDepart+r.SpacingMin, evFlightDue, fi, 0)
+		return nil
+	}
+	if e.opt.Policy == Coordinated && float64(e.readyPersons) < 0.9*float64(f.seats) && e.clock-f.due < maxHold && e.coming() {
+		e.at(e.clock+10, evFlightDue, fi, 0) // hold for those coming through the gates
+		return nil
+	}
+	chosen, _, err := e.choose(f)
+	if err != nil {
+		return err
+	}
+	if len(chosen) > 0 {
+		publish := airbridge.FlightManifest{FlightID: f.id}
+		for _, gi := range chosen {
+			publish.Groups = append(publish.Groups, e.groups[gi].id)
+		}
+		if err := e.do(airbridge.PublishManifest{Flights: []airbridge.FlightManifest{publish}}); err != nil {
+			if airbridge.ErrorCode(err) != airbridge.ECONFLICT && airbridge.ErrorCode(err) != airbridge.EINVALID {
+				return fmt.Errorf("publish the manifest of %s: %w", f.id, err)
+			}
+			// The hub's intake for the day is short: group by group, as
+			// far as it goes.
+			for _, gi := range chosen {
+				if err := e.do(airbridge.ManifestGroup{FlightID: f.id, GroupID: e.groups[gi].id}); err != nil && airbridge.ErrorCode(err) != airbridge.ECONFLICT {
+					return fmt.Errorf("manifest %s on %s: %w", e.groups[gi].id, f.id, err)
+				}
+			}
+		}
+	}
+	if err := e.do(airbridge.FlightAction{FlightID: f.id, Action: airbridge.ActionBoarding}); err != nil {
+		return err
+	}
+	carried := 0
+	for _, gi := range chosen {
+		g := &e.groups[gi]
+		p := e.st.Persons[e.persons[g.members[0]].id]
+		if p.FlightID != f.id {
+			continue
+		}
+		if err := e.do(airbridge.BoardGroup{FlightID: f.id, GroupID: g.id}); err != nil {
+			return fmt.Errorf("board %s on %s: %w", g.id, f.id, err)
+		}
+		g.done = true
+		e.readyCount--
+		e.readyPersons -= len(g.members)
+		carried += len(g.members)
+		for _, m := range g.members {
+			e.inSystem = append(e.inSystem, e.clock-e.persons[m].arrive)
+		}
+	}
+	if err := e.do(airbridge.FlightAction{FlightID: f.id, Action: airbridge.ActionClose}); err != nil {
+		return err
+	}
+	dep := airbridge.FlightAction{FlightID: f.id, Action: airbridge.ActionDepart}
+	if err := e.do(dep); err != nil {
+		if airbridge.ErrorCode(err) != airbridge.ECONFLICT {
+			return err
+		}
+		dep.Override = "simulated: the slot is kept"
+		if err := e.do(dep); err != nil {
+			return fmt.Errorf("depart %s: %w", f.id, err)
+		}
+	}
+	e.holding -= carried
+	e.lastDepart = e.clock
+	e.res.Flights++
+	e.res.Evacuated += carried
+	e.res.SeatsDeparted += f.seats
+	if e.readyCount > 0 {
+		e.res.EmptySeatsDeparted += f.seats - carried
+	}
+	if d := int(e.clock / 1440); d < len(e.res.PerDay) {
+		e.res.PerDay[d] += carried
+		e.perHour[int(e.clock/60)] += carried
+	}
+	e.onGround--
+	f.onGround = false
+	if len(e.rampWait) > 0 {
+		next := e.rampWait[0]
+		e.rampWait = e.rampWait[1:]
+		if err := e.onRamp(next); err != nil {
+			return err
+		}
+	}
+	return e.admit()
+}
+
+// coming reports whether people are on their way to holding.
+func (e *engine) coming() bool {
+	if len(e.holdingWait) > 0 {
+		return true
+	}
+	for _, g := range e.gates {
+		if g.waiting()+g.busy > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// choose picks the ready groups a flight takes, and their persons.
+func (e *engine) choose(f *flight) ([]int, int, error) {
+	for e.readyHead < len(e.ready) && e.groups[e.ready[e.readyHead]].done {
+		e.readyHead++
+	}
+	if e.readyHead > 4096 && e.readyHead*2 > len(e.ready) {
+		e.ready = append(e.ready[:0], e.ready[e.readyHead:]...)
+		e.readyHead = 0
+	}
+	var chosen []int
+	load := 0
+	if e.opt.Policy == Historical {
+		for _, gi := range e.ready[e.readyHead:] {
+			g := &e.groups[gi]
+			if g.done || g.nation != f.nation || load+len(g.members) > f.seats {
+				continue
+			}
+			chosen = append(chosen, gi)
+			load += len(g.members)
+			if load == f.seats {
+				break
+			}
+		}
+		return chosen, load, nil
+	}
+	// Coordinated: the optimizer chooses among the longest waiting, as many
+	// as could fill the flight twice over.
+	candidates := 0
+	in := &manifest.Instance{Weights: map[string]float64{}, Fixed: map[string]string{}}
+	for r := 1; r <= 4; r++ {
+		in.Weights[strconv.Itoa(r)] = e.policy.Weight(r)
+	}
+	departure := e.sc.Start.Add(time.Duration(e.clock * float64(time.Minute)))
+	in.Flights = []manifest.Flight{{ID: f.id, Operator: f.nation, Seats: f.seats, Departure: departure}}
+	index := map[string]int{}
+	for _, gi := range e.ready[e.readyHead:] {
+		g := &e.groups[gi]
+		if g.done {
+			continue
+		}
+		index[g.id] = gi
+		in.Groups = append(in.Groups, manifest.Group{ID: g.id, Size: len(g.members), Priority: 2, Nationality: "AFG", Category: "local_staff",
+			Ready: e.sc.Start.Add(time.Duration(g.readyAt * float64(time.Minute)))})
+		if candidates += len(g.members); candidates >= 2*f.seats {
+			break
+		}
+	}
+	if len(in.Groups) == 0 {
+		return nil, 0, nil
+	}
+	sol := manifest.Solve(in)
+	for _, g := range in.Groups {
+		if sol.Assignment[g.ID] == f.id {
+			chosen = append(chosen, index[g.ID])
+			load += g.Size
+		}
+	}
+	slices.Sort(chosen) // oldest first, as ready
+	return chosen, load, nil
+}
+
+// watch keeps the peaks.
+func (e *engine) watch() {
+	crowd := len(e.holdingWait)
+	for _, g := range e.gates {
+		crowd += g.waiting()
+	}
+	e.res.PeakGateCrowd = max(e.res.PeakGateCrowd, crowd)
+	for _, h := range e.hubs {
+		for _, w := range h.Outages {
+			if w.holds(e.clock) {
+				e.res.StrandedPeak = max(e.res.StrandedPeak, e.holding)
+			}
+		}
+	}
+}
+
+func (e *engine) finish() {
+	r := &e.res
+	r.LeftBehind = r.Arrived - r.Evacuated
+	if r.SeatsDeparted > 0 {
+		r.SeatUtilization = float64(r.Evacuated) / float64(r.SeatsDeparted)
+	}
+	if e.waitN > 0 {
+		r.MeanGateWaitMin = e.waitSum / float64(e.waitN)
+	}
+	sum := 0
+	for i, n := range e.perHour {
+		sum += n
+		if i >= 24 {
+			sum -= e.perHour[i-24]
+		}
+		r.Peak24h = max(r.Peak24h, sum)
+	}
+	if len(e.inSystem) > 0 {
+		slices.Sort(e.inSystem)
+		r.TimeInSystemP50Min = e.inSystem[len(e.inSystem)/2]
+		r.TimeInSystemP95Min = e.inSystem[len(e.inSystem)*95/100]
+	}
+	for _, h := range e.sc.Hubs {
+		for _, w := range h.Outages {
+			r.HubStopMin += min(w.ToMin, e.end) - min(w.FromMin, e.end)
+		}
+	}
+}
