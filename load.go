@@ -162,8 +162,13 @@ func (s *State) waitList(exclude map[string]bool) *waitList {
 	w := &waitList{}
 	kindOf := map[kindKey]int32{}
 	var pairs []string
-	for id, g := range s.Groups {
-		if len(g.Members) == 0 || exclude[id] {
+	for id := range s.stagedIndex() {
+		g := s.Groups[id]
+		if g == nil || !slices.ContainsFunc(g.Members, func(m string) bool { return s.Persons[m].Stage == Staged }) {
+			delete(s.withStaged, id) // no member staged any more
+			continue
+		}
+		if exclude[id] {
 			continue
 		}
 		first := s.Persons[g.Members[0]]

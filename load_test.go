@@ -658,6 +658,14 @@ func checkLoading(t *testing.T, s *State, at string) {
 			t.Fatalf("%s: hub %s takes %d on %s, over its %d", at, k.hub, n, k.day, site.Capacity)
 		}
 	}
+	// The index of groups with a member staged misses none.
+	if s.withStaged != nil {
+		for _, p := range s.Persons {
+			if p.Stage == Staged && !s.withStaged[p.GroupID] {
+				t.Fatalf("%s: %s is staged, but its group %s is not in the index", at, p.ID, p.GroupID)
+			}
+		}
+	}
 	for _, g := range s.Groups {
 		first := s.Persons[g.Members[0]]
 		for _, id := range g.Members[1:] {
@@ -721,3 +729,27 @@ func BenchmarkCheckLoads(b *testing.B) {
 }
 
 func pick(rng *rand.Rand, s []string) string { return s[rng.IntN(len(s))] }
+
+// TestStagedIndexFollowsSplits: a staged person split into a new group
+// brings the new group into the index of groups with a member staged, and
+// the wait list finds it.
+func TestStagedIndexFollowsSplits(t *testing.T) {
+	f := newFixture(t)
+	ids := f.staged("g1", 3)
+	f.s.stagedIndex()
+	f.exec(SplitGroup{GroupID: "g1", Persons: ids[2:], NewGroupID: "g2"})
+	if !f.s.withStaged["g2"] || !f.s.withStaged["g1"] {
+		t.Fatalf("index %v after the split", f.s.withStaged)
+	}
+	w := f.s.waitList(nil)
+	if len(w.size) != 2 {
+		t.Fatalf("the wait list has %d groups, want 2", len(w.size))
+	}
+	// A group none of whose members is staged any more leaves the index.
+	f.schedule("F1", 10)
+	f.manifest("F1", "g2")
+	f.s.waitList(nil)
+	if f.s.withStaged["g2"] || !f.s.withStaged["g1"] {
+		t.Fatalf("index %v after g2 was manifested", f.s.withStaged)
+	}
+}

@@ -22,6 +22,10 @@ type State struct {
 	// onFlight indexes the persons by their current flight. It is derived
 	// from Persons, built on first use and kept by Apply.
 	onFlight map[string]map[string]*Person
+	// withStaged holds every group with a member staged, and perhaps some
+	// that no longer have one, which the wait list drops as it meets them.
+	// It is derived from Persons, built on first use and kept by Apply.
+	withStaged map[string]bool
 }
 
 // NewState returns an empty state.
@@ -145,6 +149,20 @@ func (s *State) flightIndex() map[string]map[string]*Person {
 	return s.onFlight
 }
 
+// stagedIndex returns the groups that may have a member staged, building
+// the index if needed.
+func (s *State) stagedIndex() map[string]bool {
+	if s.withStaged == nil {
+		s.withStaged = map[string]bool{}
+		for _, p := range s.Persons {
+			if p.Stage == Staged {
+				s.withStaged[p.GroupID] = true
+			}
+		}
+	}
+	return s.withStaged
+}
+
 func (s *State) index(p *Person) {
 	m := s.onFlight[p.FlightID]
 	if m == nil {
@@ -256,6 +274,11 @@ func (s *State) applyPerson(id string, e Event) error {
 	if p.Stage != from {
 		s.count(p.Nation, from, -1)
 		s.count(p.Nation, p.Stage, +1)
+	}
+	// A group gains a staged member only by an event of that member: staged,
+	// or regrouped while staged.
+	if s.withStaged != nil && p.Stage == Staged {
+		s.withStaged[p.GroupID] = true
 	}
 	p.StageSince = e.Time
 	p.Version++
