@@ -10,6 +10,8 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"airbridge"
 )
 
 // Scenario is what a run simulates: the people who come, the gates that take
@@ -28,6 +30,9 @@ type Scenario struct {
 	// Flights are generated per nation and aircraft type: per_day[d]
 	// departures on day d, evenly spaced.
 	Flights []FlightGen `json:"flights"`
+	// Schedule lists flights one by one, beside or instead of the
+	// generated ones.
+	Schedule []ScheduledFlight `json:"schedule,omitempty"`
 	// Ramp limits the aircraft on the ground and spaces departures; nil,
 	// neither binds.
 	Ramp *Ramp `json:"ramp,omitempty"`
@@ -94,6 +99,16 @@ type FlightGen struct {
 	Destination string `json:"destination,omitempty"` // a hub's id, or any place
 	// TurnaroundMin is how long the aircraft is on the ground before its
 	// departure (it needs a place on the ramp for that long).
+	TurnaroundMin float64 `json:"turnaround_min,omitempty"`
+}
+
+// ScheduledFlight is one planned departure.
+type ScheduledFlight struct {
+	Nation        string  `json:"nation"`
+	Aircraft      string  `json:"aircraft"`
+	Seats         int     `json:"seats"`
+	AtMin         float64 `json:"at_min"` // the planned departure, minutes from the start
+	Destination   string  `json:"destination,omitempty"`
 	TurnaroundMin float64 `json:"turnaround_min,omitempty"`
 }
 
@@ -258,8 +273,8 @@ func (s *Scenario) Validate() error {
 		if !seen[f.Nation] {
 			return bad(at+".nation", "%q is not a nation of the scenario", f.Nation)
 		}
-		if f.Aircraft == "" {
-			return bad(at+".aircraft", "is required")
+		if err := knownAircraft(at, f.Aircraft); err != nil {
+			return err
 		}
 		if f.Seats < 1 || f.Seats > 1000 {
 			return bad(at+".seats", "%d must be 1..1000", f.Seats)
@@ -276,6 +291,24 @@ func (s *Scenario) Validate() error {
 			return bad(at+".turnaround_min", "must be 0..1440")
 		}
 	}
+	for i, f := range s.Schedule {
+		at := fmt.Sprintf("schedule[%d]", i)
+		if !seen[f.Nation] {
+			return bad(at+".nation", "%q is not a nation of the scenario", f.Nation)
+		}
+		if err := knownAircraft(at, f.Aircraft); err != nil {
+			return err
+		}
+		if f.Seats < 1 || f.Seats > 1000 {
+			return bad(at+".seats", "%d must be 1..1000", f.Seats)
+		}
+		if !finite(f.AtMin) || f.AtMin < 0 || f.AtMin > float64(maxDays)*1440 {
+			return bad(at+".at_min", "must be within the run")
+		}
+		if !finite(f.TurnaroundMin) || f.TurnaroundMin < 0 || f.TurnaroundMin > 24*60 {
+			return bad(at+".turnaround_min", "must be 0..1440")
+		}
+	}
 	if r := s.Ramp; r != nil {
 		if r.MaxOnGround < 1 {
 			return bad("ramp.max_on_ground", "must be at least 1")
@@ -285,6 +318,18 @@ func (s *Scenario) Validate() error {
 		}
 	}
 	return nil
+}
+
+// knownAircraft refuses an aircraft type the domain does not know.
+func knownAircraft(at, t string) error {
+	if _, ok := airbridge.LookupAircraft(airbridge.AircraftType(t)); ok {
+		return nil
+	}
+	var names []string
+	for _, a := range airbridge.AircraftTypes() {
+		names = append(names, string(a.Type))
+	}
+	return fmt.Errorf("scenario %s.aircraft: %q is not one of %s", at, t, strings.Join(names, ", "))
 }
 
 func weights(field string, w []float64) error {

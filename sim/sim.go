@@ -141,7 +141,8 @@ type group struct {
 
 type gate struct {
 	Gate
-	queue []int // persons waiting, FIFO
+	site  string // its site in the domain
+	queue []int  // persons waiting, FIFO
 	head  int
 	busy  int
 }
@@ -159,7 +160,7 @@ func (g *gate) closed(t float64) (bool, float64) {
 
 type flight struct {
 	id        string
-	gen       int
+	aircraft  string
 	nation    string
 	seats     int
 	due       float64 // planned departure
@@ -278,15 +279,25 @@ func (e *engine) setUp() error {
 	}
 	e.policy = airbridge.Policy{Name: e.sc.Name, Nations: e.nations, Categories: airbridge.DefaultCategories(), LoadGuard: &guard,
 		MaxSeats: map[airbridge.AircraftType]int{}}
-	for _, f := range e.sc.Flights { // the scenario's loads are the operation's seat limits
-		t := airbridge.AircraftType(f.Aircraft)
-		e.policy.MaxSeats[t] = max(e.policy.MaxSeats[t], f.Seats)
+	// The scenario's loads are the operation's seat limits, where they go
+	// past the aircraft's standard seats.
+	limit := func(aircraft string, seats int) {
+		t := airbridge.AircraftType(aircraft)
+		if a, ok := airbridge.LookupAircraft(t); ok && seats > a.StandardSeats {
+			e.policy.MaxSeats[t] = max(e.policy.MaxSeats[t], seats)
+		}
+	}
+	for _, f := range e.sc.Flights {
+		limit(f.Aircraft, f.Seats)
+	}
+	for _, f := range e.sc.Schedule {
+		limit(f.Aircraft, f.Seats)
 	}
 	if err := e.do(airbridge.ConfigureOperation{Policy: e.policy}); err != nil {
 		return fmt.Errorf("configure: %w", err)
 	}
 	for _, g := range e.sc.Gates {
-		e.gates = append(e.gates, &gate{Gate: g})
+		e.gates = append(e.gates, &gate{Gate: g, site: "gate-" + g.ID})
 		if err := e.do(airbridge.AddSite{Site: airbridge.Site{ID: "gate-" + g.ID, Kind: airbridge.Gate}}); err != nil {
 			return err
 		}
@@ -307,19 +318,29 @@ func (e *engine) setUp() error {
 		}
 	}
 	// Flights: every departure of every day, planned now.
-	for gi, fg := range e.sc.Flights {
+	for _, fg := range e.sc.Flights {
 		for d := range e.days {
 			n := atInt(fg.PerDay, d)
 			for k := range n {
 				due := float64(d)*1440 + (float64(k)+0.5)*1440/float64(n)
-				f := &flight{id: "F" + strconv.Itoa(len(e.flights)+1), gen: gi, nation: fg.Nation, seats: fg.Seats, due: due, dest: fg.Destination}
-				e.flights = append(e.flights, f)
-				e.at(max(due-fg.TurnaroundMin, 0), evFlightLands, len(e.flights)-1, 0)
+				e.plan(&flight{aircraft: fg.Aircraft, nation: fg.Nation, seats: fg.Seats, due: due, dest: fg.Destination}, fg.TurnaroundMin)
 			}
+		}
+	}
+	for _, sf := range e.sc.Schedule {
+		if sf.AtMin < e.end {
+			e.plan(&flight{aircraft: sf.Aircraft, nation: sf.Nation, seats: sf.Seats, due: sf.AtMin, dest: sf.Destination}, sf.TurnaroundMin)
 		}
 	}
 	e.at(0, evHour, 0, 0)
 	return nil
+}
+
+// plan adds a flight, which lands turnaround minutes before it is due.
+func (e *engine) plan(f *flight, turnaround float64) {
+	f.id = "F" + strconv.Itoa(len(e.flights)+1)
+	e.flights = append(e.flights, f)
+	e.at(max(f.due-turnaround, 0), evFlightLands, len(e.flights)-1, 0)
 }
 
 func (e *engine) handle(ev event) error {
@@ -483,7 +504,7 @@ func (e *engine) serve(gi int) error {
 		gt.busy++
 		e.waitSum += e.clock - e.persons[p].arrive
 		e.waitN++
-		if err := e.do(airbridge.Scan{PersonID: e.persons[p].id, Site: "gate-" + gt.ID}); err != nil {
+		if err := e.do(airbridge.Scan{PersonID: e.persons[p].id, Site: gt.site}); err != nil {
 			return err
 		}
 		e.at(e.clock+e.service(gt.Service), evServiceDone, gi, p)
@@ -553,7 +574,7 @@ func (e *engine) onRamp(fi int) error {
 	f := e.flights[fi]
 	f.onGround = true
 	e.onGround++
-	in := airbridge.FlightInput{ID: f.id, Callsign: "SIM" + f.id, Operator: f.nation, Aircraft: airbridge.AircraftType(e.sc.Flights[f.gen].Aircraft),
+	in := airbridge.FlightInput{ID: f.id, Callsign: "SIM" + f.id, Operator: f.nation, Aircraft: airbridge.AircraftType(f.aircraft),
 		Seats: f.seats, Slot: e.sc.Start.Add(time.Duration(f.due * float64(time.Minute))), Destination: f.dest}
 	if in.Destination == "" {
 		in.Destination = "onward"

@@ -241,6 +241,10 @@ func TestScenarioErrors(t *testing.T) {
 		{edit(func(m map[string]any) { m["holding"] = map[string]any{"capacity": 0} }), "holding.capacity"},
 		{edit(func(m map[string]any) { m["flights"].([]any)[0].(map[string]any)["nation"] = "FRA" }), "flights[0].nation"},
 		{edit(func(m map[string]any) { m["flights"].([]any)[0].(map[string]any)["seats"] = 0 }), "flights[0].seats"},
+		{edit(func(m map[string]any) { m["flights"].([]any)[0].(map[string]any)["aircraft"] = "Concorde" }), "flights[0].aircraft"},
+		{edit(func(m map[string]any) {
+			m["schedule"] = []any{map[string]any{"nation": "USA", "aircraft": "C-17", "seats": 10, "at_min": -1}}
+		}), "schedule[0].at_min"},
 		{edit(func(m map[string]any) { m["ramp"] = map[string]any{"max_on_ground": 0} }), "ramp.max_on_ground"},
 		{edit(func(m map[string]any) { m["hubs"] = []any{map[string]any{"id": "", "intake_per_day": 1}} }), "hubs[0].id"},
 		{string(good) + "{}", "more than one"},
@@ -286,4 +290,27 @@ func FuzzReadScenario(f *testing.F) {
 			t.Fatalf("a valid scenario failed to run: %v", err)
 		}
 	})
+}
+
+// TestSchedule: flights listed one by one depart when planned, beside the
+// generated ones, and a hub outage holds those bound for it.
+func TestSchedule(t *testing.T) {
+	sc := pipeline(t)
+	sc.Flights = nil
+	sc.Hubs = []Hub{{ID: "hub", Outages: []Window{{FromMin: 600, ToMin: 900}}}}
+	sc.Schedule = []ScheduledFlight{
+		{Nation: "USA", Aircraft: "C-17", Seats: 100, AtMin: 500},
+		{Nation: "GBR", Aircraft: "A400M", Seats: 100, AtMin: 700, Destination: "hub"},
+		{Nation: "USA", Aircraft: "C-17", Seats: 100, AtMin: 5000}, // after the run
+	}
+	if err := sc.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Run(sc, Options{Policy: Historical, Seed: 1, Days: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Flights != 2 || r.Evacuated != r.PerDay[0] || r.Evacuated == 0 || r.Evacuated > 200 || r.HubStopMin != 300 {
+		t.Errorf("%+v", r)
+	}
 }
