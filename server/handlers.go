@@ -337,10 +337,18 @@ func (s *Server) getFlights(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getFlight(w http.ResponseWriter, r *http.Request) {
+	if v, ok := s.scopedFlight(w, r); ok {
+		writeJSON(w, http.StatusOK, v)
+	}
+}
+
+// scopedFlight reads the flight {id} with its manifest as the caller may
+// see it, its reading audited, or answers the error.
+func (s *Server) scopedFlight(w http.ResponseWriter, r *http.Request) (*airbridge.FlightView, bool) {
 	v, err := s.ledger.Flight(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.error(w, r, err)
-		return
+		return nil, false
 	}
 	c := callerOf(r)
 	for i := range v.Manifest {
@@ -350,9 +358,9 @@ func (s *Server) getFlight(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := s.auditShown(r, "flight/"+v.Flight.ID, v.Manifest...); err != nil {
 		s.error(w, r, err)
-		return
+		return nil, false
 	}
-	writeJSON(w, http.StatusOK, v)
+	return v, true
 }
 
 // getManifest answers a flight's manifest as a document: ?format=paxlst,

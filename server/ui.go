@@ -335,21 +335,11 @@ type manifestGroup struct {
 }
 
 func (s *Server) uiFlight(w http.ResponseWriter, r *http.Request) {
-	v, err := s.ledger.Flight(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.error(w, r, err)
+	v, ok := s.scopedFlight(w, r)
+	if !ok {
 		return
 	}
 	c := callerOf(r)
-	for i := range v.Manifest {
-		if p := &v.Manifest[i]; p.Redacted == "" && !visible(c, p, v.Flight.Operator) {
-			p.Redact(withheld(c, p.Nation))
-		}
-	}
-	if err := s.auditShown(r, "flight/"+v.Flight.ID, v.Manifest...); err != nil {
-		s.error(w, r, err)
-		return
-	}
 	p := &flightPage{View: v, Standby: v.Flight.Standby,
 		Exports: s.mayFor(c, "GET /api/flights/{id}/manifest", v.Flight.Operator),
 		Passes:  s.rules["GET /api/persons/{id}/boarding-pass"][c.Role] == anyNation,

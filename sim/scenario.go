@@ -270,14 +270,8 @@ func (s *Scenario) Validate() error {
 	}
 	for i, f := range s.Flights {
 		at := fmt.Sprintf("flights[%d]", i)
-		if !seen[f.Nation] {
-			return bad(at+".nation", "%q is not a nation of the scenario", f.Nation)
-		}
-		if err := knownAircraft(at, f.Aircraft); err != nil {
+		if err := checkFlight(at, seen, f.Nation, f.Aircraft, f.Seats, f.TurnaroundMin); err != nil {
 			return err
-		}
-		if f.Seats < 1 || f.Seats > 1000 {
-			return bad(at+".seats", "%d must be 1..1000", f.Seats)
 		}
 		if len(f.PerDay) == 0 {
 			return bad(at+".per_day", "give at least one day")
@@ -287,26 +281,14 @@ func (s *Scenario) Validate() error {
 				return bad(fmt.Sprintf("%s.per_day[%d]", at, j), "%d must be 0..%d", n, maxFlights)
 			}
 		}
-		if !finite(f.TurnaroundMin) || f.TurnaroundMin < 0 || f.TurnaroundMin > 24*60 {
-			return bad(at+".turnaround_min", "must be 0..1440")
-		}
 	}
 	for i, f := range s.Schedule {
 		at := fmt.Sprintf("schedule[%d]", i)
-		if !seen[f.Nation] {
-			return bad(at+".nation", "%q is not a nation of the scenario", f.Nation)
-		}
-		if err := knownAircraft(at, f.Aircraft); err != nil {
+		if err := checkFlight(at, seen, f.Nation, f.Aircraft, f.Seats, f.TurnaroundMin); err != nil {
 			return err
-		}
-		if f.Seats < 1 || f.Seats > 1000 {
-			return bad(at+".seats", "%d must be 1..1000", f.Seats)
 		}
 		if !finite(f.AtMin) || f.AtMin < 0 || f.AtMin > float64(maxDays)*1440 {
 			return bad(at+".at_min", "must be within the run")
-		}
-		if !finite(f.TurnaroundMin) || f.TurnaroundMin < 0 || f.TurnaroundMin > 24*60 {
-			return bad(at+".turnaround_min", "must be 0..1440")
 		}
 	}
 	if r := s.Ramp; r != nil {
@@ -320,16 +302,26 @@ func (s *Scenario) Validate() error {
 	return nil
 }
 
-// knownAircraft refuses an aircraft type the domain does not know.
-func knownAircraft(at, t string) error {
-	if _, ok := airbridge.LookupAircraft(airbridge.AircraftType(t)); ok {
-		return nil
+// checkFlight checks what generated and scheduled flights share: a nation
+// of the scenario, an aircraft type the domain knows, seats and turnaround.
+func checkFlight(at string, nations map[string]bool, nation, aircraft string, seats int, turnaround float64) error {
+	if !nations[nation] {
+		return fmt.Errorf("scenario %s.nation: %q is not a nation of the scenario", at, nation)
 	}
-	var names []string
-	for _, a := range airbridge.AircraftTypes() {
-		names = append(names, string(a.Type))
+	if _, ok := airbridge.LookupAircraft(airbridge.AircraftType(aircraft)); !ok {
+		var names []string
+		for _, a := range airbridge.AircraftTypes() {
+			names = append(names, string(a.Type))
+		}
+		return fmt.Errorf("scenario %s.aircraft: %q is not one of %s", at, aircraft, strings.Join(names, ", "))
 	}
-	return fmt.Errorf("scenario %s.aircraft: %q is not one of %s", at, t, strings.Join(names, ", "))
+	if seats < 1 || seats > 1000 {
+		return fmt.Errorf("scenario %s.seats: %d must be 1..1000", at, seats)
+	}
+	if math.IsNaN(turnaround) || turnaround < 0 || turnaround > 24*60 {
+		return fmt.Errorf("scenario %s.turnaround_min: must be 0..1440", at)
+	}
+	return nil
 }
 
 func weights(field string, w []float64) error {
