@@ -166,10 +166,28 @@ type PersonInput struct {
 	MRZ string `json:"mrz,omitempty"`
 }
 
-var (
-	documentNumber = regexp.MustCompile(`^[A-Z0-9]{1,20}$`)
-	entityID       = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
-)
+var documentNumber = regexp.MustCompile(`^[A-Z0-9]{1,20}$`)
+
+// entityID matches the ids of persons, groups, flights and sites: a letter
+// or digit, then up to 63 letters, digits, '_', '.' or '-'. It is checked
+// at every command, so it is written out rather than a regular expression.
+var entityID idPattern
+
+type idPattern struct{}
+
+func (idPattern) MatchString(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		alnum := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		if !alnum && (i == 0 || c != '_' && c != '.' && c != '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // NormalizeDocumentNumber upper-cases a document number and drops the spaces,
 // dashes and filler characters people type into it.
