@@ -59,6 +59,8 @@ Commands:
   export manifest     a flight's manifest as PAXLST, CSV, XLSX or PDF
   boardingpass        a person's boarding pass: IATA BCBP text, PDF417 barcode or printable PDF
   sim       simulate an evacuation (the airport's digital twin): kabul-2021, historical against coordinated
+  withdraw plan       the troops' withdrawal: floors kept, deadlines met or what it would take
+  withdraw lp         the withdrawal as an integer program, for glpsol or cbc
   bench     measure airbridge (bench ingest)
   version   print the version
 
@@ -120,6 +122,8 @@ func (env *environment) dispatch(args []string) error {
 		return env.boardingPass(args[1:])
 	case "sim":
 		return env.simCmd(args[1:])
+	case "withdraw":
+		return env.withdrawCmd(args[1:])
 	case "version", "--version":
 		if err := env.parse(env.flags("version", "version"), args[1:]); err != nil {
 			return err

@@ -1,0 +1,36 @@
+package withdraw
+
+import (
+	"testing"
+	"time"
+)
+
+// BenchmarkPlan plans a theatre the size of NATO's 2021 withdrawal (36
+// nations, about 10,000 personnel, 10 bases, 140 days), which must take less
+// than a second, and one ten times larger (100,000 personnel, 100 bases),
+// which must take less than ten.
+func BenchmarkPlan(b *testing.B) {
+	for _, c := range []struct {
+		name                      string
+		nations, bases, personnel int
+		limit                     time.Duration
+	}{
+		{"nato-2021", 36, 10, 10_000, time.Second},
+		{"theatre-10x", 36, 100, 100_000, 10 * time.Second},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			s := Synthetic(c.nations, c.bases, c.personnel, 1)
+			var r *Result
+			for b.Loop() {
+				var err error
+				if r, err = Plan(s); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(r.TotalSorties), "sorties")
+			if per := b.Elapsed() / time.Duration(b.N); per > c.limit {
+				b.Errorf("%s: %v a plan, more than %v", c.name, per, c.limit)
+			}
+		})
+	}
+}
