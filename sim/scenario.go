@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"airbridge"
+	"airbridge/catalog"
 )
 
 // Scenario is what a run simulates: the people who come, the gates that take
@@ -350,24 +351,19 @@ func windows(field string, ws []Window) error {
 //go:embed scenarios/*.json
 var builtin embed.FS
 
+var builtins = catalog.Catalog{FS: builtin, Dir: "scenarios"}
+
 // Builtin returns the built-in scenario called name.
 func Builtin(name string) (*Scenario, error) {
-	b, err := builtin.ReadFile("scenarios/" + name + ".json")
+	b, err := builtins.Read(name)
 	if err != nil {
-		return nil, fmt.Errorf("no built-in scenario %q (there is %s)", name, strings.Join(BuiltinNames(), ", "))
+		return nil, err
 	}
 	return ReadScenario(bytes.NewReader(b))
 }
 
 // BuiltinNames lists the built-in scenarios.
-func BuiltinNames() []string {
-	entries, _ := builtin.ReadDir("scenarios")
-	var names []string
-	for _, e := range entries {
-		names = append(names, strings.TrimSuffix(e.Name(), ".json"))
-	}
-	return names
-}
+func BuiltinNames() []string { return builtins.Names() }
 
 func at(xs []float64, d int) float64 {
 	if d < len(xs) {
