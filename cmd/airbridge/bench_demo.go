@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"time"
 )
 
@@ -40,8 +39,7 @@ func (env *environment) benchDemo(args []string) error {
 		res.Runs = append(res.Runs, ms)
 		res.Events = events
 	}
-	sorted := slices.Sorted(slices.Values(res.Runs))
-	res.ReadyMs = sorted[len(sorted)/2]
+	res.ReadyMs = median(res.Runs)
 	if *asJSON {
 		return json.NewEncoder(env.stdout).Encode(res)
 	}

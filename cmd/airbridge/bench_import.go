@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"slices"
 	"time"
 
 	"airbridge"
@@ -94,8 +93,7 @@ func (env *environment) benchImport(args []string) error {
 			return err
 		}
 	}
-	sorted := slices.Sorted(slices.Values(res.Seconds))
-	res.MedianSeconds = sorted[len(sorted)/2]
+	res.MedianSeconds = median(res.Seconds)
 	if *asJSON {
 		return json.NewEncoder(env.stdout).Encode(res)
 	}

@@ -137,6 +137,8 @@ func pipelineFlights(sc *sim.Scenario) []map[string]any {
 	return fs
 }
 
+// median is the middle of xs (the upper one of an even count); xs is not
+// changed.
 func median(xs []float64) float64 {
 	s := slices.Sorted(slices.Values(xs))
 	return s[len(s)/2]

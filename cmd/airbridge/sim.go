@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -84,19 +85,25 @@ func (env *environment) simCmd(args []string) error {
 }
 
 func loadScenario(name string) (*sim.Scenario, error) {
+	return loadNamed(name, sim.Builtin, sim.ReadScenario)
+}
+
+// loadNamed returns the built-in document called name, or, for a name with
+// a '/' or '.', the file of that name read by read.
+func loadNamed[T any](name string, builtin func(string) (*T, error), read func(io.Reader) (*T, error)) (*T, error) {
 	if !strings.ContainsAny(name, "/.") {
-		return sim.Builtin(name)
+		return builtin(name)
 	}
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	sc, err := sim.ReadScenario(f)
+	v, err := read(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	return sc, nil
+	return v, nil
 }
 
 // simRows are the summary table's rows: label and value of a result.

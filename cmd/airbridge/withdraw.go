@@ -46,19 +46,7 @@ func (env *environment) withdrawCmd(args []string) error {
 }
 
 func loadWithdrawal(name string) (*withdraw.Scenario, error) {
-	if !strings.ContainsAny(name, "/.") {
-		return withdraw.Builtin(name)
-	}
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	s, err := withdraw.ReadScenario(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	return s, nil
+	return loadNamed(name, withdraw.Builtin, withdraw.ReadScenario)
 }
 
 func (env *environment) withdrawPlan(args []string) error {
