@@ -25,6 +25,9 @@ func (s *State) Decide(cmd Command, env Envelope) ([]Event, error) {
 	if s.Policy == nil {
 		switch cmd.(type) {
 		case ConfigureOperation, *ConfigureOperation:
+		case AdoptWithdrawalPlan, *AdoptWithdrawalPlan, RecordMovement, *RecordMovement:
+			// A withdrawal is planned and tracked with or without an
+			// evacuation operation.
 		default:
 			return nil, Errorf(ECONFLICT, "the operation is not configured yet")
 		}
@@ -114,6 +117,8 @@ func AssignIDs(cmd Command, newID func(prefix string) string) {
 		fill(&c.ID, "F")
 	case *SplitGroup:
 		fill(&c.NewGroupID, "G")
+	case *AdoptWithdrawalPlan:
+		fill(&c.Plan.ID, "W")
 	}
 }
 

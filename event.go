@@ -46,6 +46,10 @@ type EventData struct {
 	// Override says that a flight departed below the load guard's threshold
 	// on a manifest officer's decision; Reason then holds why.
 	Override bool `json:"override,omitempty"`
+	// Withdrawal is an adopted withdrawal plan, Movement a movement
+	// recorded against one.
+	Withdrawal *WithdrawalPlan `json:"withdrawal,omitempty"`
+	Movement   *Movement       `json:"movement,omitempty"`
 	// Sealed is Reason as a store keeps it, under the data key of the
 	// nation of the person the event is about.
 	Sealed *Sealed `json:"sealed,omitempty"`

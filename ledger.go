@@ -46,6 +46,7 @@ func Diff(want, got *State) []string {
 	out = append(out, diffMap("group", want.Groups, got.Groups)...)
 	out = append(out, diffMap("person", want.Persons, got.Persons)...)
 	out = append(out, diffMap("flight", want.Flights, got.Flights)...)
+	out = append(out, diffMap("withdrawal", want.Withdrawals, got.Withdrawals)...)
 	for _, nation := range slices.Sorted(maps.Keys(want.Counts)) {
 		if !jsonEqual(want.Counts[nation], got.Counts[nation]) {
 			out = append(out, fmt.Sprintf("counts of %s: ledger %s, tables %s", nation, mustJSON(want.Counts[nation]), mustJSON(got.Counts[nation])))

@@ -18,6 +18,8 @@ type State struct {
 	Documents map[string]string // document number → person id
 	// Counts is the number of persons by nation and stage.
 	Counts map[string]map[Stage]int
+	// Withdrawals are the withdrawal plans adopted, with their movements.
+	Withdrawals map[string]*Withdrawal
 
 	// onFlight indexes the persons by their current flight. It is derived
 	// from Persons, built on first use and kept by Apply.
@@ -37,6 +39,8 @@ func NewState() *State {
 		Flights:   map[string]*Flight{},
 		Documents: map[string]string{},
 		Counts:    map[string]map[Stage]int{},
+
+		Withdrawals: map[string]*Withdrawal{},
 	}
 }
 
@@ -86,6 +90,8 @@ func (s *State) Apply(e Event) error {
 		return s.applyFlight(id, e)
 	case "person":
 		return s.applyPerson(id, e)
+	case "withdrawal":
+		return s.applyWithdrawal(id, e)
 	}
 	return fmt.Errorf("apply %s: unknown stream %q", e.Type, e.Stream)
 }

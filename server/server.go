@@ -28,6 +28,8 @@ type Ledger interface {
 	Flight(ctx context.Context, id string) (*airbridge.FlightView, error)
 	Flights(ctx context.Context) ([]airbridge.Flight, error)
 	Pipeline(ctx context.Context) (*airbridge.Pipeline, error)
+	Withdrawal(ctx context.Context, id string) (*airbridge.Withdrawal, error)
+	Withdrawals(ctx context.Context) ([]airbridge.Withdrawal, error)
 	StagedQueue(ctx context.Context, limit int) ([]airbridge.StagedGroup, error)
 	Events(ctx context.Context, after int64, limit int) ([]airbridge.Event, error)
 	EventsAppended() int64

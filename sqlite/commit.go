@@ -30,6 +30,7 @@ const (
 	stClearCounts
 	stCount
 	stMeta
+	stWithdrawal
 	nStatements
 )
 
@@ -49,6 +50,7 @@ var statementSQL = [nStatements]string{
 	stClearCounts: `DELETE FROM pipeline WHERE nation = ?`,
 	stCount:       `INSERT INTO pipeline (nation, stage, n) VALUES (?, ?, ?)`,
 	stMeta:        `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+	stWithdrawal:  `INSERT INTO withdrawals (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data`,
 }
 
 // appendable are the plain inserts that a transaction buffers and writes
@@ -557,6 +559,8 @@ func (w *batchWriter) flushRows(ctx context.Context) error {
 			err = w.t.exec(ctx, stSite, ref.ID, mustJSON(s.Sites[ref.ID]))
 		case "operation":
 			err = w.t.exec(ctx, stOperation, mustJSON(s.Policy))
+		case "withdrawal":
+			err = w.t.exec(ctx, stWithdrawal, ref.ID, mustJSON(s.Withdrawals[ref.ID]))
 		default:
 			err = fmt.Errorf("unknown entity kind %q", ref.Kind)
 		}

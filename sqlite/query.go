@@ -44,6 +44,9 @@ func loadTables(ctx context.Context, q querier, o opener) (*airbridge.State, err
 	if err := loadAll(ctx, q, `SELECT data FROM flights`, func(v *airbridge.Flight) { s.Flights[v.ID] = v }); err != nil {
 		return nil, err
 	}
+	if err := loadAll(ctx, q, `SELECT data FROM withdrawals`, func(v *airbridge.Withdrawal) { s.Withdrawals[v.Plan.ID] = v }); err != nil {
+		return nil, err
+	}
 	err := loadAll(ctx, q, `SELECT data FROM persons`, func(v *airbridge.Person) {
 		o.person(v)
 		s.Persons[v.ID] = v
@@ -375,4 +378,17 @@ func (db *DB) LastSeq(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("read the ledger's last position: %w", err)
 	}
 	return seq, nil
+}
+
+// Withdrawal returns the withdrawal plan with the given id and the movements
+// recorded against it.
+func (db *DB) Withdrawal(ctx context.Context, id string) (*airbridge.Withdrawal, error) {
+	return getOne[airbridge.Withdrawal](ctx, db.r, "withdrawal", id, `SELECT data FROM withdrawals WHERE id = ?`, id)
+}
+
+// Withdrawals returns every withdrawal plan, by id.
+func (db *DB) Withdrawals(ctx context.Context) ([]airbridge.Withdrawal, error) {
+	var ws []airbridge.Withdrawal
+	err := loadAll(ctx, db.r, `SELECT data FROM withdrawals ORDER BY id`, func(w *airbridge.Withdrawal) { ws = append(ws, *w) })
+	return ws, err
 }

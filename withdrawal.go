@@ -1,0 +1,599 @@
+package airbridge
+
+import (
+	"fmt"
+	"iter"
+	"slices"
+	"strings"
+	"time"
+)
+
+// A withdrawal is tracked against a plan adopted in the ledger: what each
+// nation was to move from where to where on each day (the planner's moves
+// and sorties, see the withdraw engine), and the movements that actually
+// happened, recorded as they are reported. Days are whole and numbered from
+// 0, the plan's start date; what is at a site is counted at the end of a day.
+
+// WithdrawalPlan is a plan as adopted: the theatre at day 0 and the legs.
+type WithdrawalPlan struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Start string `json:"start"` // YYYY-MM-DD, day 0
+	Days  int    `json:"days"`
+	// EvacuationLastDay is the last day an airport keeps its floor whatever
+	// else is there.
+	EvacuationLastDay int                  `json:"evacuation_last_day"`
+	Sites             []WithdrawalSite     `json:"sites"`
+	Contingents       []Contingent         `json:"contingents"`
+	Deadlines         []WithdrawalDeadline `json:"deadlines,omitempty"`
+	Legs              []Leg                `json:"legs"`
+}
+
+// WithdrawalSite is a base or an airport of embarkation with its security
+// floor: the security personnel of all nations together it needs while
+// anything else is there (and at an airport up to the evacuation's end).
+type WithdrawalSite struct {
+	ID            string `json:"id"`
+	Name          string `json:"name,omitempty"`
+	Airport       bool   `json:"airport,omitempty"`
+	SecurityFloor int    `json:"security_floor"`
+}
+
+// Amount is what of a nation is somewhere or moves: personnel, of whom
+// Security are the site's security element, pallets and vehicles.
+type Amount struct {
+	Personnel int `json:"personnel"`
+	Security  int `json:"security"`
+	Pallets   int `json:"pallets"`
+	Vehicles  int `json:"vehicles"`
+}
+
+func (a Amount) add(b Amount) Amount {
+	return Amount{a.Personnel + b.Personnel, a.Security + b.Security, a.Pallets + b.Pallets, a.Vehicles + b.Vehicles}
+}
+
+func (a Amount) sub(b Amount) Amount {
+	return Amount{a.Personnel - b.Personnel, a.Security - b.Security, a.Pallets - b.Pallets, a.Vehicles - b.Vehicles}
+}
+
+// IsZero reports whether a holds nothing.
+func (a Amount) IsZero() bool { return a == Amount{} }
+
+// others is what is not security.
+func (a Amount) others() int { return a.Personnel - a.Security + a.Pallets + a.Vehicles }
+
+func (a Amount) check(field string) error {
+	for _, v := range []struct {
+		name string
+		n    int
+	}{{"personnel", a.Personnel}, {"security", a.Security}, {"pallets", a.Pallets}, {"vehicles", a.Vehicles}} {
+		if v.n < 0 || v.n > maxWithdrawalCount {
+			return Errorf(EINVALID, "%s: %d is not between 0 and %d", joinField(field, v.name), v.n, maxWithdrawalCount).With("field", joinField(field, v.name))
+		}
+	}
+	if a.Security > a.Personnel {
+		return Errorf(EINVALID, "%s: security %d is more than the personnel %d", joinField(field, "security"), a.Security, a.Personnel).
+			With("field", joinField(field, "security"))
+	}
+	return nil
+}
+
+// Contingent is what one nation has at one site at day 0.
+type Contingent struct {
+	Nation string `json:"nation"`
+	Site   string `json:"site"`
+	Amount
+}
+
+// WithdrawalDeadline is the day by whose end a nation must be out.
+type WithdrawalDeadline struct {
+	Nation string `json:"nation"`
+	Day    int    `json:"day"`
+}
+
+// Movement modes. A sortie flies out of theatre from an airport; road and
+// air moves go from one site to another.
+const (
+	ModeRoad   = "road"
+	ModeAir    = "air"
+	ModeSortie = "sortie"
+)
+
+// Leg is what one nation was planned to move on one day: over a link from
+// one site to another, or on Sorties sorties of one aircraft type out of
+// theatre from an airport (To empty).
+type Leg struct {
+	Day      int    `json:"day"`
+	Nation   string `json:"nation"`
+	From     string `json:"from"`
+	To       string `json:"to,omitempty"`
+	Mode     string `json:"mode"`
+	Aircraft string `json:"aircraft,omitempty"`
+	Sorties  int    `json:"sorties,omitempty"`
+	Amount
+}
+
+// Movement is what actually moved: as a leg, dated, with who recorded it and,
+// when it took a site's security below its floor while others remained, why.
+type Movement struct {
+	Number   int    `json:"number"` // 1, 2, … in the order recorded
+	Date     string `json:"date"`   // YYYY-MM-DD
+	Day      int    `json:"day"`
+	Nation   string `json:"nation"`
+	From     string `json:"from"`
+	To       string `json:"to,omitempty"`
+	Mode     string `json:"mode"`
+	Aircraft string `json:"aircraft,omitempty"`
+	Sorties  int    `json:"sorties,omitempty"`
+	Amount
+	Override   string    `json:"override,omitempty"`
+	RecordedBy string    `json:"recorded_by,omitempty"`
+	RecordedAt time.Time `json:"recorded_at"`
+}
+
+// Withdrawal is an adopted plan and the movements recorded against it.
+type Withdrawal struct {
+	Plan      WithdrawalPlan `json:"plan"`
+	AdoptedBy string         `json:"adopted_by,omitempty"`
+	AdoptedAt time.Time      `json:"adopted_at"`
+	Movements []Movement     `json:"movements"`
+}
+
+// Bounds on a plan and its movements, so that what the state keeps and what
+// a request may ask of it stays bounded.
+const (
+	maxWithdrawalDays  = 3650
+	maxWithdrawalCount = 1_000_000
+	maxWithdrawalSites = 1000
+	maxWithdrawalItems = 10000  // contingents, deadlines
+	maxLegs            = 200000 // legs of a plan, movements of a withdrawal
+	// Movements may be dated up to a year past the plan's horizon: a
+	// withdrawal that slips goes on after its plan ends.
+	maxOverrunDays = 366
+)
+
+// AdoptWithdrawalPlan puts a withdrawal plan in the ledger, to be tracked.
+// The plan must be consistent: its legs name its sites and nations, fall in
+// its days, and never take from a site more than the nation has there.
+type AdoptWithdrawalPlan struct {
+	Plan WithdrawalPlan `json:"plan"`
+}
+
+// withdrawalStream is the stream of the withdrawal with the given id.
+const withdrawalStream = "withdrawal/"
+
+// Event types of withdrawals.
+const (
+	WithdrawalAdopted = "withdrawal_adopted"
+	MovementRecorded  = "withdrawal_movement_recorded"
+)
+
+func (c AdoptWithdrawalPlan) decide(s *State, env Envelope) ([]Event, error) {
+	p := c.Plan
+	if err := checkID("plan.id", p.ID); err != nil {
+		return nil, err
+	}
+	if _, dup := s.Withdrawals[p.ID]; dup {
+		return nil, Errorf(ECONFLICT, "withdrawal %s exists", p.ID).With("id", p.ID)
+	}
+	if err := p.validate(); err != nil {
+		return nil, err
+	}
+	return []Event{env.event(withdrawalStream+p.ID, WithdrawalAdopted, EventData{Withdrawal: &p})}, nil
+}
+
+func (c AdoptWithdrawalPlan) outcome(s *State, _ []Event) any {
+	w := s.Withdrawals[c.Plan.ID]
+	return WithdrawalSummary{ID: w.Plan.ID, Name: w.Plan.Name, Start: w.Plan.Start, Days: w.Plan.Days, Legs: len(w.Plan.Legs)}
+}
+
+// WithdrawalSummary is what adopting a plan answers.
+type WithdrawalSummary struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Start string `json:"start"`
+	Days  int    `json:"days"`
+	Legs  int    `json:"legs"`
+}
+
+func checkID(field, id string) error {
+	if !entityID.MatchString(id) {
+		return invalid(field, "%q is not an id: a letter or digit, then up to 63 letters, digits, '_', '.' or '-'", id)
+	}
+	return nil
+}
+
+// Nations returns the nations of the plan, sorted.
+func (p *WithdrawalPlan) Nations() []string {
+	var out []string
+	for _, h := range p.Contingents {
+		out = append(out, h.Nation)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func (p *WithdrawalPlan) site(id string) (WithdrawalSite, bool) {
+	for _, s := range p.Sites {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return WithdrawalSite{}, false
+}
+
+func (p *WithdrawalPlan) validate() error {
+	if strings.TrimSpace(p.Name) == "" || len(p.Name) > 200 {
+		return invalid("plan.name", "must be 1 to 200 characters")
+	}
+	if _, err := time.Parse(time.DateOnly, p.Start); err != nil {
+		return invalid("plan.start", "%q is not a date YYYY-MM-DD", p.Start)
+	}
+	if p.Days < 1 || p.Days > maxWithdrawalDays {
+		return invalid("plan.days", "%d is not between 1 and %d", p.Days, maxWithdrawalDays)
+	}
+	if p.EvacuationLastDay < 0 || p.EvacuationLastDay >= p.Days {
+		return invalid("plan.evacuation_last_day", "%d is not a day of the plan 0..%d", p.EvacuationLastDay, p.Days-1)
+	}
+	if len(p.Sites) == 0 || len(p.Sites) > maxWithdrawalSites {
+		return invalid("plan.sites", "%d sites: must be 1 to %d", len(p.Sites), maxWithdrawalSites)
+	}
+	if len(p.Contingents) == 0 || len(p.Contingents) > maxWithdrawalItems {
+		return invalid("plan.contingents", "%d contingents: must be 1 to %d", len(p.Contingents), maxWithdrawalItems)
+	}
+	if len(p.Deadlines) > maxWithdrawalItems {
+		return invalid("plan.deadlines", "%d deadlines, more than %d", len(p.Deadlines), maxWithdrawalItems)
+	}
+	if len(p.Legs) > maxLegs {
+		return invalid("plan.legs", "%d legs, more than %d", len(p.Legs), maxLegs)
+	}
+	sites := map[string]bool{}
+	for i, st := range p.Sites {
+		f := fmt.Sprintf("plan.sites[%d]", i)
+		if err := checkID(f+".id", st.ID); err != nil {
+			return err
+		}
+		if sites[st.ID] {
+			return invalid(f+".id", "%q is not unique", st.ID)
+		}
+		sites[st.ID] = true
+		if len(st.Name) > 200 {
+			return invalid(f+".name", "is longer than 200 characters")
+		}
+		if st.SecurityFloor < 0 || st.SecurityFloor > maxWithdrawalCount {
+			return invalid(f+".security_floor", "%d is not between 0 and %d", st.SecurityFloor, maxWithdrawalCount)
+		}
+	}
+	type key struct{ nation, site string }
+	at := map[key]Amount{}
+	nations := map[string]bool{}
+	for i, h := range p.Contingents {
+		f := fmt.Sprintf("plan.contingents[%d]", i)
+		if !validNation(h.Nation) {
+			return invalid(f+".nation", "%q is not a nation code (three capital letters)", h.Nation)
+		}
+		if !sites[h.Site] {
+			return invalid(f+".site", "%q is not a site of the plan", h.Site)
+		}
+		if err := h.Amount.check(f); err != nil {
+			return err
+		}
+		k := key{h.Nation, h.Site}
+		if _, dup := at[k]; dup {
+			return invalid(f, "%s at %s is held twice", h.Nation, h.Site)
+		}
+		at[k] = h.Amount
+		nations[h.Nation] = true
+	}
+	for i, d := range p.Deadlines {
+		f := fmt.Sprintf("plan.deadlines[%d]", i)
+		if !nations[d.Nation] {
+			return invalid(f+".nation", "%q holds nothing in the plan", d.Nation)
+		}
+		if d.Day < 0 || d.Day >= p.Days {
+			return invalid(f+".day", "%d is not a day of the plan 0..%d", d.Day, p.Days-1)
+		}
+	}
+	// Legs in day order; what a leg takes was there at the end of the day
+	// before, and what arrives may go on from the next day.
+	arriving := map[key]Amount{}
+	day := -1
+	for i, l := range p.Legs {
+		f := fmt.Sprintf("plan.legs[%d]", i)
+		if l.Day < day {
+			return invalid(f+".day", "%d comes after day %d: legs are in day order", l.Day, day)
+		}
+		if l.Day >= p.Days {
+			return invalid(f+".day", "%d is not a day of the plan 0..%d", l.Day, p.Days-1)
+		}
+		if l.Day > day {
+			for k, a := range arriving {
+				at[k] = at[k].add(a)
+			}
+			clear(arriving)
+			day = l.Day
+		}
+		m := Movement{Nation: l.Nation, From: l.From, To: l.To, Mode: l.Mode, Aircraft: l.Aircraft, Sorties: l.Sorties, Amount: l.Amount}
+		if err := m.checkShape(p, f); err != nil {
+			return err
+		}
+		k := key{l.Nation, l.From}
+		left := at[k].sub(l.Amount)
+		if left.Personnel < 0 || left.Security < 0 || left.Pallets < 0 || left.Vehicles < 0 || left.Security > left.Personnel {
+			return invalid(f, "%s has %s at %s at the end of day %d; the leg takes %s", l.Nation, at[k], l.From, l.Day-1, l.Amount)
+		}
+		at[k] = left
+		if l.To != "" {
+			k := key{l.Nation, l.To}
+			arriving[k] = arriving[k].add(l.Amount)
+		}
+	}
+	return nil
+}
+
+func (a Amount) String() string {
+	return fmt.Sprintf("%d personnel (%d security), %d pallets, %d vehicles", a.Personnel, a.Security, a.Pallets, a.Vehicles)
+}
+
+func validNation(s string) bool {
+	if len(s) != 3 {
+		return false
+	}
+	for _, r := range s {
+		if r < 'A' || r > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// checkShape checks a leg or a movement on its own: nation, sites, mode and
+// amounts.
+func (m *Movement) checkShape(p *WithdrawalPlan, field string) error {
+	if !slices.Contains(p.Nations(), m.Nation) {
+		return invalid(joinField(field, "nation"), "%q holds nothing in the plan", m.Nation)
+	}
+	from, ok := p.site(m.From)
+	if !ok {
+		return invalid(joinField(field, "from"), "%q is not a site of the plan", m.From)
+	}
+	if err := m.Amount.check(field); err != nil {
+		return err
+	}
+	if m.Amount.IsZero() {
+		return invalid(field, "moves nothing")
+	}
+	if len(m.Aircraft) > 40 {
+		return invalid(joinField(field, "aircraft"), "is longer than 40 characters")
+	}
+	switch m.Mode {
+	case ModeSortie:
+		if m.To != "" {
+			return invalid(joinField(field, "to"), "a sortie flies out of theatre: leave to empty")
+		}
+		if !from.Airport {
+			return invalid(joinField(field, "from"), "%q is not an airport: sorties fly out of theatre from airports", m.From)
+		}
+		if m.Sorties < 1 || m.Sorties > 10_000 {
+			return invalid(joinField(field, "sorties"), "%d is not between 1 and 10000", m.Sorties)
+		}
+	case ModeRoad, ModeAir:
+		if _, ok := p.site(m.To); !ok {
+			return invalid(joinField(field, "to"), "%q is not a site of the plan", m.To)
+		}
+		if m.To == m.From {
+			return invalid(joinField(field, "to"), "%q is where it comes from", m.To)
+		}
+		if m.Sorties != 0 || m.Aircraft != "" {
+			return invalid(joinField(field, "sorties"), "only a sortie has sorties and an aircraft")
+		}
+	default:
+		return invalid(joinField(field, "mode"), "%q is not %s, %s or %s", m.Mode, ModeRoad, ModeAir, ModeSortie)
+	}
+	return nil
+}
+
+// RecordMovement records a movement that happened against an adopted plan.
+// It is refused if the nation did not have what it moves at the site at the
+// end of the day before (counting every movement recorded), and, unless
+// Override says why, if security leaving takes the site below its floor
+// while anything else is still there (or, at an airport, before the
+// evacuation's last day is over).
+type RecordMovement struct {
+	WithdrawalID string `json:"-"`
+	Date         string `json:"date"`
+	Nation       string `json:"nation"`
+	From         string `json:"from"`
+	To           string `json:"to,omitempty"`
+	Mode         string `json:"mode"`
+	Aircraft     string `json:"aircraft,omitempty"`
+	Sorties      int    `json:"sorties,omitempty"`
+	Amount
+	Override string `json:"override,omitempty"`
+}
+
+func (c RecordMovement) decide(s *State, env Envelope) ([]Event, error) {
+	w, ok := s.Withdrawals[c.WithdrawalID]
+	if !ok {
+		return nil, Errorf(ENOTFOUND, "no withdrawal %s", c.WithdrawalID).With("withdrawal", c.WithdrawalID)
+	}
+	if len(w.Movements) >= maxLegs {
+		return nil, Errorf(ECONFLICT, "withdrawal %s has %d movements, the most it keeps", c.WithdrawalID, maxLegs)
+	}
+	p := &w.Plan
+	date, err := time.Parse(time.DateOnly, c.Date)
+	if err != nil {
+		return nil, invalid("date", "%q is not a date YYYY-MM-DD", c.Date)
+	}
+	start, _ := time.Parse(time.DateOnly, p.Start)
+	day := int(date.Sub(start).Hours() / 24)
+	if date.Before(start) || day >= p.Days+maxOverrunDays {
+		return nil, invalid("date", "%s is not between the plan's start %s and %d days after its end", c.Date, p.Start, maxOverrunDays)
+	}
+	if utf8Len(c.Override) > 500 {
+		return nil, invalid("override", "is longer than 500 characters")
+	}
+	m := Movement{Number: len(w.Movements) + 1, Date: c.Date, Day: day, Nation: c.Nation, From: c.From, To: c.To, Mode: c.Mode,
+		Aircraft: c.Aircraft, Sorties: c.Sorties, Amount: c.Amount, Override: strings.TrimSpace(c.Override), RecordedBy: env.Actor, RecordedAt: env.Time}
+	if err := m.checkShape(p, ""); err != nil {
+		return nil, err
+	}
+	// Every day, in order, with the new movement among the others: nothing
+	// is taken that was not there, and the new movement's security leaves
+	// its site no thinner than the floor.
+	all := append(slices.Clone(w.Movements), m)
+	tally := newTally(p)
+	for d, moves := range byDay(all) {
+		for _, x := range moves {
+			if !tally.take(x) {
+				if x.Number == m.Number {
+					return nil, Errorf(ECONFLICT, "%s had %s at %s at the end of %s; the movement takes %s",
+						m.Nation, tally.at(m.Nation, m.From), m.From, p.date(d-1), m.Amount).With("nation", m.Nation).With("site", m.From)
+				}
+				return nil, Errorf(ECONFLICT, "recorded on %s, movement %d of %s from %s would then take more than was there: the new movement comes before what it needs",
+					x.Date, x.Number, x.Nation, x.From).With("movement", x.Number)
+			}
+		}
+		tally.arrive(moves)
+		if d == day && m.Security > 0 && m.Override == "" {
+			if sec, floor, applies := tally.floor(p, m.From, d); applies && sec < floor {
+				return nil, Errorf(ECONFLICT, "%s's security would be %d at the end of %s, below its floor of %d while others are still there; give an override to record it anyway",
+					m.From, sec, c.Date, floor).With("site", m.From).With("security", sec).With("floor", floor)
+			}
+		}
+	}
+	return []Event{env.event(withdrawalStream+c.WithdrawalID, MovementRecorded, EventData{Movement: &m})}, nil
+}
+
+func (c RecordMovement) outcome(s *State, _ []Event) any {
+	w := s.Withdrawals[c.WithdrawalID]
+	return w.Movements[len(w.Movements)-1]
+}
+
+func utf8Len(s string) int { return len([]rune(s)) }
+
+// date returns the date of day d of the plan.
+func (p *WithdrawalPlan) date(d int) string {
+	start, _ := time.Parse(time.DateOnly, p.Start)
+	return start.AddDate(0, 0, d).Format(time.DateOnly)
+}
+
+// byDay groups movements by day, in day order and, within a day, in the
+// order recorded.
+func byDay(moves []Movement) iter.Seq2[int, []Movement] {
+	sorted := slices.Clone(moves)
+	slices.SortStableFunc(sorted, func(a, b Movement) int { return a.Day - b.Day })
+	return func(yield func(int, []Movement) bool) {
+		for i := 0; i < len(sorted); {
+			j := i + 1
+			for j < len(sorted) && sorted[j].Day == sorted[i].Day {
+				j++
+			}
+			if !yield(sorted[i].Day, sorted[i:j]) {
+				return
+			}
+			i = j
+		}
+	}
+}
+
+// tally is what each nation has at each site.
+type tally struct {
+	nations []string
+	sites   []string
+	n, s    map[string]int
+	a       [][]Amount // [nation][site]
+}
+
+func newTally(p *WithdrawalPlan) *tally {
+	t := &tally{nations: p.Nations(), n: map[string]int{}, s: map[string]int{}}
+	for i, n := range t.nations {
+		t.n[n] = i
+	}
+	for i, st := range p.Sites {
+		t.sites = append(t.sites, st.ID)
+		t.s[st.ID] = i
+	}
+	t.a = make([][]Amount, len(t.nations))
+	for i := range t.a {
+		t.a[i] = make([]Amount, len(p.Sites))
+	}
+	for _, h := range p.Contingents {
+		t.a[t.n[h.Nation]][t.s[h.Site]] = t.a[t.n[h.Nation]][t.s[h.Site]].add(h.Amount)
+	}
+	return t
+}
+
+func (t *tally) at(nation, site string) Amount { return t.a[t.n[nation]][t.s[site]] }
+
+// take removes what m takes from its site, if it is there.
+func (t *tally) take(m Movement) bool {
+	cell := &t.a[t.n[m.Nation]][t.s[m.From]]
+	left := cell.sub(m.Amount)
+	if left.Personnel < 0 || left.Security < 0 || left.Pallets < 0 || left.Vehicles < 0 || left.Security > left.Personnel {
+		return false
+	}
+	*cell = left
+	return true
+}
+
+// arrive adds what moves brought to their destinations.
+func (t *tally) arrive(moves []Movement) {
+	for _, m := range moves {
+		if m.To != "" {
+			cell := &t.a[t.n[m.Nation]][t.s[m.To]]
+			*cell = cell.add(m.Amount)
+		}
+	}
+}
+
+// site returns what all nations have at a site.
+func (t *tally) site(id string) Amount {
+	var sum Amount
+	for n := range t.a {
+		sum = sum.add(t.a[n][t.s[id]])
+	}
+	return sum
+}
+
+// nation returns what a nation has in theatre.
+func (t *tally) nation(n string) Amount {
+	var sum Amount
+	for _, a := range t.a[t.n[n]] {
+		sum = sum.add(a)
+	}
+	return sum
+}
+
+// floor returns a site's security, its floor, and whether the floor
+// applies at the end of day d.
+func (t *tally) floor(p *WithdrawalPlan, site string, d int) (int, int, bool) {
+	st, _ := p.site(site)
+	here := t.site(site)
+	applies := here.others() > 0 || (st.Airport && d <= p.EvacuationLastDay)
+	return here.Security, st.SecurityFloor, applies && st.SecurityFloor > 0
+}
+
+func (s *State) applyWithdrawal(id string, e Event) error {
+	switch e.Type {
+	case WithdrawalAdopted:
+		if e.Data.Withdrawal == nil {
+			return fmt.Errorf("apply %s to %s: no plan", e.Type, e.Stream)
+		}
+		p := *e.Data.Withdrawal
+		p.Sites = slices.Clone(p.Sites)
+		p.Contingents = slices.Clone(p.Contingents)
+		p.Deadlines = slices.Clone(p.Deadlines)
+		p.Legs = slices.Clone(p.Legs)
+		s.Withdrawals[id] = &Withdrawal{Plan: p, AdoptedBy: e.Actor, AdoptedAt: e.Time, Movements: []Movement{}}
+		return nil
+	case MovementRecorded:
+		w, ok := s.Withdrawals[id]
+		if !ok || e.Data.Movement == nil {
+			return fmt.Errorf("apply %s to %s: no such withdrawal or no movement", e.Type, e.Stream)
+		}
+		w.Movements = append(w.Movements, *e.Data.Movement)
+		return nil
+	}
+	return fmt.Errorf("apply %s to %s: unknown event", e.Type, e.Stream)
+}
