@@ -314,13 +314,13 @@ func (p *WithdrawalPlan) validate() error {
 			day = l.Day
 		}
 		m := Movement{Nation: l.Nation, From: l.From, To: l.To, Mode: l.Mode, Aircraft: l.Aircraft, Sorties: l.Sorties, Amount: l.Amount}
-		if err := m.checkShape(p, f); err != nil {
+		if err := m.checkShape(p, f, 1); err != nil {
 			return err
 		}
 		k := key{l.Nation, l.From}
 		left := at[k].sub(l.Amount)
 		if left.Personnel < 0 || left.Security < 0 || left.Pallets < 0 || left.Vehicles < 0 || left.Security > left.Personnel {
-			return invalid(f, "%s has %s at %s at the end of day %d; the leg takes %s", l.Nation, at[k], l.From, l.Day-1, l.Amount)
+			return invalid(f, "%s has %s at %s at the end of day %d; the leg takes %s", l.Nation, at[k].describe(), l.From, l.Day-1, l.Amount.describe())
 		}
 		at[k] = left
 		if l.To != "" {
@@ -331,7 +331,8 @@ func (p *WithdrawalPlan) validate() error {
 	return nil
 }
 
-func (a Amount) String() string {
+// describe says what a is, in words.
+func (a Amount) describe() string {
 	return fmt.Sprintf("%d personnel (%d security), %d pallets, %d vehicles", a.Personnel, a.Security, a.Pallets, a.Vehicles)
 }
 
@@ -349,7 +350,7 @@ func validNation(s string) bool {
 
 // checkShape checks a leg or a movement on its own: nation, sites, mode and
 // amounts.
-func (m *Movement) checkShape(p *WithdrawalPlan, field string) error {
+func (m *Movement) checkShape(p *WithdrawalPlan, field string, minSorties int) error {
 	if !slices.Contains(p.Nations(), m.Nation) {
 		return invalid(joinField(field, "nation"), "%q holds nothing in the plan", m.Nation)
 	}
@@ -361,7 +362,7 @@ func (m *Movement) checkShape(p *WithdrawalPlan, field string) error {
 		return err
 	}
 	if m.Amount.IsZero() {
-		return invalid(field, "moves nothing")
+		return invalid(joinField(field, "personnel"), "moves nothing: give personnel, pallets or vehicles")
 	}
 	if len(m.Aircraft) > 40 {
 		return invalid(joinField(field, "aircraft"), "is longer than 40 characters")
@@ -374,8 +375,10 @@ func (m *Movement) checkShape(p *WithdrawalPlan, field string) error {
 		if !from.Airport {
 			return invalid(joinField(field, "from"), "%q is not an airport: sorties fly out of theatre from airports", m.From)
 		}
-		if m.Sorties < 1 || m.Sorties > 10_000 {
-			return invalid(joinField(field, "sorties"), "%d is not between 1 and 10000", m.Sorties)
+		// A movement may have 0 sorties: it flew on sorties recorded with
+		// another one (security recorded after the rest, say).
+		if m.Sorties < minSorties || m.Sorties > 10_000 {
+			return invalid(joinField(field, "sorties"), "%d is not between %d and 10000", m.Sorties, minSorties)
 		}
 	case ModeRoad, ModeAir:
 		if _, ok := p.site(m.To); !ok {
@@ -435,7 +438,7 @@ func (c RecordMovement) decide(s *State, env Envelope) ([]Event, error) {
 	}
 	m := Movement{Number: len(w.Movements) + 1, Date: c.Date, Day: day, Nation: c.Nation, From: c.From, To: c.To, Mode: c.Mode,
 		Aircraft: c.Aircraft, Sorties: c.Sorties, Amount: c.Amount, Override: strings.TrimSpace(c.Override), RecordedBy: env.Actor, RecordedAt: env.Time}
-	if err := m.checkShape(p, ""); err != nil {
+	if err := m.checkShape(p, "", 0); err != nil {
 		return nil, err
 	}
 	// Every day, in order, with the new movement among the others: nothing
@@ -448,7 +451,7 @@ func (c RecordMovement) decide(s *State, env Envelope) ([]Event, error) {
 			if !tally.take(x) {
 				if x.Number == m.Number {
 					return nil, Errorf(ECONFLICT, "%s had %s at %s at the end of %s; the movement takes %s",
-						m.Nation, tally.at(m.Nation, m.From), m.From, p.date(d-1), m.Amount).With("nation", m.Nation).With("site", m.From)
+						m.Nation, tally.at(m.Nation, m.From).describe(), m.From, p.date(d-1), m.Amount.describe()).With("nation", m.Nation).With("site", m.From)
 				}
 				return nil, Errorf(ECONFLICT, "recorded on %s, movement %d of %s from %s would then take more than was there: the new movement comes before what it needs",
 					x.Date, x.Number, x.Nation, x.From).With("movement", x.Number)
@@ -457,7 +460,7 @@ func (c RecordMovement) decide(s *State, env Envelope) ([]Event, error) {
 		tally.arrive(moves)
 		if d == day && m.Security > 0 && m.Override == "" {
 			if sec, floor, applies := tally.floor(p, m.From, d); applies && sec < floor {
-				return nil, Errorf(ECONFLICT, "%s's security would be %d at the end of %s, below its floor of %d while others are still there; give an override to record it anyway",
+				return nil, Errorf(ECONFLICT, "%s's security would be %d at the end of %s, below its floor of %d while others are still there; record first what else left that day, or give an override",
 					m.From, sec, c.Date, floor).With("site", m.From).With("security", sec).With("floor", floor)
 			}
 		}

@@ -71,7 +71,7 @@ func TestAdoptWithdrawalPlan(t *testing.T) {
 		{"sortie from a base", "plan.legs[1].from", func(p *WithdrawalPlan) { p.Legs[1].Mode, p.Legs[1].To = ModeSortie, "" }},
 		{"move to nowhere", "plan.legs[1].to", func(p *WithdrawalPlan) { p.Legs[1].To = "" }},
 		{"bad mode", "plan.legs[1].mode", func(p *WithdrawalPlan) { p.Legs[1].Mode = "boat" }},
-		{"moves nothing", "plan.legs[0]", func(p *WithdrawalPlan) { p.Legs[0].Amount = Amount{} }},
+		{"moves nothing", "plan.legs[0].personnel", func(p *WithdrawalPlan) { p.Legs[0].Amount = Amount{} }},
 	} {
 		p := smallWithdrawal()
 		p.ID = "W2"
@@ -133,7 +133,7 @@ func TestRecordMovement(t *testing.T) {
 		{RecordMovement{Date: "2021-04-30", Nation: "USA", From: "HKIA", Mode: ModeSortie, Sorties: 1, Amount: Amount{Personnel: 1}}, EINVALID, "date"},
 		{RecordMovement{Date: "1 May", Nation: "USA", From: "HKIA", Mode: ModeSortie, Sorties: 1, Amount: Amount{Personnel: 1}}, EINVALID, "date"},
 		{RecordMovement{Date: "2021-05-02", Nation: "FRA", From: "HKIA", Mode: ModeSortie, Sorties: 1, Amount: Amount{Personnel: 1}}, EINVALID, "nation"},
-		{RecordMovement{Date: "2021-05-02", Nation: "USA", From: "HKIA", Mode: ModeSortie, Amount: Amount{Personnel: 1}}, EINVALID, "sorties"},
+		{RecordMovement{Date: "2021-05-02", Nation: "USA", From: "HKIA", Mode: ModeSortie, Sorties: -1, Amount: Amount{Personnel: 1}}, EINVALID, "sorties"},
 		{RecordMovement{Date: "2021-05-02", Nation: "USA", From: "HKIA", To: "HKIA", Mode: ModeRoad, Amount: Amount{Personnel: 1}}, EINVALID, "to"},
 		{RecordMovement{Date: "2021-05-02", Nation: "USA", From: "HKIA", Mode: ModeSortie, Sorties: 1, Amount: Amount{Personnel: 1, Security: 2}}, EINVALID, "security"},
 	} {

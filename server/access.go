@@ -297,6 +297,10 @@ func (s *Server) commandNations(ctx context.Context, cmd airbridge.Command) ([]s
 		return ns, nil
 	case *airbridge.Scan:
 		return s.scanNations(ctx, c, lookup)
+	case *airbridge.AdoptWithdrawalPlan:
+		return c.Plan.Nations(), nil
+	case *airbridge.RecordMovement:
+		return []string{c.Nation}, nil
 	}
 	return nil, nil
 }

@@ -194,6 +194,19 @@ func (w *authzWorld) seed(t *testing.T) {
 	register("x-usa", "", home, "x-usa-1", "Crossing", "CROSS1")
 	stage("x-usa-1", "")
 	w.must(t, planner, "POST", "/api/flights/F-"+abroad+"/manifest", `{"group_id":"x-usa"}`)
+	w.must(t, planner, "POST", "/api/withdrawals", `{"id":"W-1","scenario":`+smallWithdrawal(home, abroad)+`}`)
+}
+
+// smallWithdrawal is a withdrawal scenario of the nations given: each has 10
+// personnel at one airport and a C-17 a day.
+func smallWithdrawal(nations ...string) string {
+	var contingents, airlift []string
+	for _, n := range nations {
+		contingents = append(contingents, fmt.Sprintf(`{"nation":%q,"site":"AP","personnel":10,"security":0,"pallets":0,"vehicles":0}`, n))
+		airlift = append(airlift, fmt.Sprintf(`{"nation":%q,"aircraft":"C-17","passengers":100,"pallets":18,"sorties_per_day":1,"from_day":0,"to_day":4,"airport":"AP"}`, n))
+	}
+	return `{"name":"small","start":"2021-05-01","days":5,"pallets_per_vehicle":2,"sites":[{"id":"AP","airport":true,"security_floor":0}],` +
+		`"contingents":[` + strings.Join(contingents, ",") + `],"moves":[],"airlift":[` + strings.Join(airlift, ",") + `],"deadlines":[],"evacuation_last_day":0}`
 }
 
 func (w *authzWorld) addUser(t *testing.T, u auth.User) {
@@ -528,6 +541,17 @@ var requests = map[string]request{
 	"GET /ui/persons/{id}":      func(n string) (string, string) { return "/ui/persons/p-" + nationLabel(n), "" },
 	"GET /ui/persons/{id}/card": func(n string) (string, string) { return "/ui/persons/p-" + nationLabel(n) + "/card", "" },
 	"GET /ui/search":            fixed("/ui/search?q=M", ""),
+
+	// The withdrawal: W-1 exists (409), and no one has 1,000 personnel at
+	// the airport (409).
+	"GET /api/withdrawals": fixed("/api/withdrawals", ""),
+	"POST /api/withdrawals": func(n string) (string, string) {
+		return "/api/withdrawals", `{"id":"W-1","scenario":` + smallWithdrawal(n) + `}`
+	},
+	"GET /api/withdrawals/{id}": fixed("/api/withdrawals/W-1?as_of=2021-05-03", ""),
+	"POST /api/withdrawals/{id}/movements": func(n string) (string, string) {
+		return "/api/withdrawals/W-1/movements", fmt.Sprintf(`{"date":"2021-05-02","nation":%q,"from":"AP","mode":"sortie","sorties":1,"personnel":1000}`, n)
+	},
 
 	// Revoking a token of another user: a caller's own token is TestTokenAdmin's.
 	"DELETE /api/tokens/{id}": func(n string) (string, string) { return "/api/tokens/spent" + n, "" }, // 409: revoked

@@ -49,15 +49,8 @@ func validHeader(v string) bool {
 // request was answered and changes nothing.
 func (s *Server) command(limit int64, status int, newCmd func(*http.Request) airbridge.Command) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		key := r.Header.Get(IdempotencyHeader)
-		if key == "" {
-			s.error(w, r, airbridge.Errorf(airbridge.EMALFORMED, "the %s header is required on every command", IdempotencyHeader).
-				With("header", IdempotencyHeader))
-			return
-		}
-		if !validHeader(key) {
-			s.error(w, r, airbridge.Errorf(airbridge.EMALFORMED, "the %s header must be printable UTF-8 of at most %d bytes", IdempotencyHeader, maxHeaderLen).
-				With("header", IdempotencyHeader))
+		key, ok := s.idempotencyKey(w, r)
+		if !ok {
 			return
 		}
 		body, err := readBody(w, r, limit)
@@ -75,38 +68,61 @@ func (s *Server) command(limit int64, status int, newCmd func(*http.Request) air
 			s.error(w, r, err)
 			return
 		}
-		if s.ownScope(r) {
-			nations, err := s.commandNations(r.Context(), cmd)
-			if err != nil {
-				s.error(w, r, err)
-				return
-			}
-			if !s.allowNation(w, r, nations...) {
-				return
-			}
-		}
-		airbridge.AssignIDs(cmd, newID)
-		// The fingerprint is of the request as sent, before ids are
-		// assigned: a retry must match it.
-		sub := airbridge.Submission{
-			Command:     cmd,
-			Envelope:    airbridge.Envelope{Key: key, Actor: callerOf(r).User},
-			Fingerprint: fingerprint(r, body),
-		}
-		if scan, ok := cmd.(*airbridge.Scan); ok {
-			sub.Envelope.Site = scan.Site
-		}
-		receipt, err := s.ledger.Execute(r.Context(), sub)
-		if receipt.Replayed { // a replayed refusal is refused alike
-			w.Header().Set("Idempotent-Replayed", "true")
-		}
+		s.execute(w, r, status, key, body, cmd)
+	}
+}
+
+// idempotencyKey returns the command's idempotency key, or answers that it
+// is missing or unreadable.
+func (s *Server) idempotencyKey(w http.ResponseWriter, r *http.Request) (string, bool) {
+	key := r.Header.Get(IdempotencyHeader)
+	if key == "" {
+		s.error(w, r, airbridge.Errorf(airbridge.EMALFORMED, "the %s header is required on every command", IdempotencyHeader).
+			With("header", IdempotencyHeader))
+		return "", false
+	}
+	if !validHeader(key) {
+		s.error(w, r, airbridge.Errorf(airbridge.EMALFORMED, "the %s header must be printable UTF-8 of at most %d bytes", IdempotencyHeader, maxHeaderLen).
+			With("header", IdempotencyHeader))
+		return "", false
+	}
+	return key, true
+}
+
+// execute submits cmd, read from body, to the ledger once the caller's
+// nation may act on it, and answers with its outcome.
+func (s *Server) execute(w http.ResponseWriter, r *http.Request, status int, key string, body []byte, cmd airbridge.Command) {
+	if s.ownScope(r) {
+		nations, err := s.commandNations(r.Context(), cmd)
 		if err != nil {
 			s.error(w, r, err)
 			return
 		}
-		w.Header().Set("X-Ledger-Seq", strconv.FormatInt(receipt.LastSeq, 10))
-		writeRaw(w, status, receipt.Outcome)
+		if !s.allowNation(w, r, nations...) {
+			return
+		}
 	}
+	airbridge.AssignIDs(cmd, newID)
+	// The fingerprint is of the request as sent, before ids are
+	// assigned: a retry must match it.
+	sub := airbridge.Submission{
+		Command:     cmd,
+		Envelope:    airbridge.Envelope{Key: key, Actor: callerOf(r).User},
+		Fingerprint: fingerprint(r, body),
+	}
+	if scan, ok := cmd.(*airbridge.Scan); ok {
+		sub.Envelope.Site = scan.Site
+	}
+	receipt, err := s.ledger.Execute(r.Context(), sub)
+	if receipt.Replayed { // a replayed refusal is refused alike
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	w.Header().Set("X-Ledger-Seq", strconv.FormatInt(receipt.LastSeq, 10))
+	writeRaw(w, status, receipt.Outcome)
 }
 
 // readBody reads a request's body of at most limit bytes: ETOOLARGE past

@@ -46,6 +46,11 @@ var (
 	// only onto a flight of the caller's nation (scanNations).
 	scanners = rule{auth.GateAgent: ownNation, auth.Screener: ownNation, auth.ManifestOfficer: ownNation}
 
+	// The withdrawal: planners and commanders adopt plans and record the
+	// movements of their nation (a plan concerns every nation in it).
+	withdrawers       = rule{auth.Planner: ownNation, auth.Commander: ownNation}
+	withdrawalReaders = rule{auth.Planner: anyNation, auth.Commander: anyNation, auth.Auditor: anyNation, auth.Coordinator: anyNation}
+
 	admins  = rule{auth.Commander: ownNation}
 	viewers = rule{auth.Commander: anyNation, auth.Auditor: anyNation}
 	// Every caller may revoke its own API tokens, a commander also those of
@@ -144,6 +149,15 @@ func (s *Server) routes() {
 	s.handle("GET /api/events", rule{auth.Auditor: anyNation, auth.Commander: anyNation}, s.getEvents)
 	s.handle("GET /api/audit", rule{auth.Auditor: anyNation}, s.getAudit)
 	s.handle("POST /api/keys/destroy", rule{auth.Commander: ownNation}, s.destroyKey)
+
+	// The troops' withdrawal, tracked against its plan (withdrawal.go).
+	s.handle("GET /api/withdrawals", withdrawalReaders, s.getWithdrawals)
+	s.handle("POST /api/withdrawals", withdrawers, s.adoptWithdrawal)
+	s.handle("GET /api/withdrawals/{id}", withdrawalReaders, s.getWithdrawal)
+	s.handle("POST /api/withdrawals/{id}/movements", withdrawers,
+		s.command(small, http.StatusCreated, func(r *http.Request) airbridge.Command {
+			return &airbridge.RecordMovement{WithdrawalID: r.PathValue("id")}
+		}))
 
 	// Users and API tokens (admin.go). These are not ledger commands: they
 	// take no Idempotency-Key and are not idempotent. Adding a user that

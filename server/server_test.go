@@ -88,6 +88,8 @@ func userFor(method, path string) string {
 	switch {
 	case path == "/api/events" || path == "/api/audit":
 		return "auditor"
+	case len(parts) >= 2 && parts[1] == "withdrawals":
+		return "planner"
 	case method == http.MethodGet && len(parts) == 4 && parts[1] == "flights" && parts[3] == "manifest":
 		return "manifest"
 	case method == http.MethodGet:
@@ -131,6 +133,9 @@ var createRoutes = map[string]bool{
 	"POST /api/groups":        true,
 	"POST /api/groups/batch":  true,
 	"POST /api/flights":       true,
+
+	"POST /api/withdrawals":                true,
+	"POST /api/withdrawals/{id}/movements": true,
 }
 
 // ---------------------------------------------------------------------------
@@ -616,6 +621,7 @@ func newWorld(t *testing.T) *api {
 	a.post("POST /api/flights", flightBody("F2", 0))
 	a.post("POST /api/flights/{id}/manifest", `{"group_id":"solo"}`, "F2")
 	a.post("POST /api/flights/{id}/boarding", "", "F2")
+	a.post("POST /api/withdrawals", `{"id":"W1","scenario":"nato-2021"}`)
 	return a
 }
 
@@ -634,6 +640,7 @@ var notCommands = map[string]string{
 	"POST /api/callforward/plan":     "computes a plan and writes nothing",
 	"POST /api/persons/import":       "registers a list in batches, each a command under a key derived from its rows",
 	"POST /api/gate/verify":          "verifies an invitation; an admission is a command under a key of the invitation's own",
+	"POST /api/withdrawals":          "plans the scenario in the body, then adopts the plan as a command under the request's key (withdrawal_test.go)",
 }
 
 // mutatingRoutes reads routes.go and returns every route that is not a GET
@@ -1047,6 +1054,26 @@ func endpoints() []endpoint {
 				notFound("group", nil, `{"calls":[{"group_id":"nogroup","gate":"gate1","window_start":"2021-08-20T10:00:00Z","window_end":"2021-08-20T11:00:00Z"}]}`, "group_id", "nogroup"),
 				{name: "at the gate already", body: `{"calls":[{"group_id":"atg","gate":"gate1","window_start":"2021-08-20T10:00:00Z","window_end":"2021-08-20T11:00:00Z"}]}`,
 					status: 409, code: airbridge.ECONFLICT},
+			},
+		},
+		endpoint{
+			route: "POST /api/withdrawals/{id}/movements", ids: []string{"W1"}, limit: smallLimit,
+			valid:    `{"date":"2021-04-25","nation":"USA","from":"BAF","to":"HKIA","mode":"road","personnel":10}`,
+			affected: []string{"/api/withdrawals/W1", "/api/withdrawals"},
+			cases: []badCase{
+				wrongType(`{"date":"2021-04-25","nation":"USA","from":"BAF","to":"HKIA","mode":"road","personnel":"ten"}`, "personnel"),
+				wrongType(`{"date":20210425}`, "date"),
+				notFound("withdrawal", []string{"W9"}, `{"date":"2021-04-25","nation":"USA","from":"BAF","to":"HKIA","mode":"road","personnel":10}`, "withdrawal", "W9"),
+				invalidValue(`{"date":"2021-04-23","nation":"USA","from":"BAF","to":"HKIA","mode":"road","personnel":10}`, "date"),
+				invalidValue(`{"date":"2021-04-25","nation":"usa","from":"BAF","to":"HKIA","mode":"road","personnel":10}`, "nation"),
+				invalidValue(`{"date":"2021-04-25","nation":"USA","from":"BAF","to":"HKIA","mode":"boat","personnel":10}`, "mode"),
+				invalidValue(`{"date":"2021-04-25","nation":"USA","from":"BAF","to":"HKIA","mode":"road","personnel":1,"security":2}`, "security"),
+				invalidValue(`{"date":"2021-04-25","nation":"USA","from":"BAF","to":"HKIA","mode":"road"}`, "personnel"),
+				invalidValue(`{"date":"2021-04-25","nation":"USA","from":"BAF","mode":"sortie","sorties":1,"personnel":1}`, "from"),
+				{name: "more than is there", body: `{"date":"2021-04-25","nation":"USA","from":"BAF","to":"HKIA","mode":"road","personnel":100000}`,
+					status: 409, code: airbridge.ECONFLICT, detail: map[string]string{"site": "BAF"}},
+				{name: "security below the floor", body: `{"date":"2021-04-25","nation":"USA","from":"BAF","to":"HKIA","mode":"road","personnel":250,"security":250}`,
+					status: 409, code: airbridge.ECONFLICT, detail: map[string]string{"site": "BAF"}},
 			},
 		},
 		endpoint{
@@ -1862,6 +1889,8 @@ func TestReplayEveryRoute(t *testing.T) {
 	a.cmd("POST /api/flights/{id}/arrive", "{}", "F1")
 	a.cmd("POST /api/flights", flightBody("F2", 0))
 	a.cmd("POST /api/flights/{id}/cancel", `{"reason":"weather"}`, "F2")
+	a.post("POST /api/withdrawals", `{"id":"W1","scenario":"nato-2021"}`) // replay-checked in TestWithdrawalTracked
+	a.cmd("POST /api/withdrawals/{id}/movements", `{"date":"2021-04-25","nation":"USA","from":"BAF","to":"HKIA","mode":"road","personnel":10}`, "W1")
 
 	// A key is global: reused on another route it is refused.
 	key := a.key()

@@ -1,0 +1,82 @@
+package withdraw
+
+import (
+	"testing"
+	"time"
+
+	"airbridge"
+)
+
+// TestAdoptableFollowed: the nato-2021 plan, and random ones, adopted in a
+// ledger state and recorded leg by leg as what happened: the ledger's rules
+// refuse none of the legs (the planner and the domain agree on what a site's
+// floor allows), and the progress at the end has every nation out when the
+// plan has it out, on the plan's day.
+func TestAdoptableFollowed(t *testing.T) {
+	nato, err := Builtin("nato-2021")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scenarios := []*Scenario{nato}
+	for seed := range 200 {
+		scenarios = append(scenarios, randomScenario(uint64(seed), propertyGen))
+	}
+	for _, s := range scenarios {
+		r, err := Plan(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := airbridge.NewState()
+		env := airbridge.Envelope{Actor: "planner", Time: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}
+		if _, _, err := st.Execute(airbridge.AdoptWithdrawalPlan{Plan: r.Adoptable(s, "W1")}, env); err != nil {
+			t.Fatalf("%s: adopt: %v", s.Name, err)
+		}
+		start, _ := time.Parse(time.DateOnly, s.Start)
+		w := st.Withdrawals["W1"]
+		// Each day, what is not security first, then security, as those
+		// who record movements are told to.
+		for i := 0; i < len(w.Plan.Legs); {
+			j := i
+			for j < len(w.Plan.Legs) && w.Plan.Legs[j].Day == w.Plan.Legs[i].Day {
+				j++
+			}
+			for pass := range 2 {
+				for _, l := range w.Plan.Legs[i:j] {
+					a := l.Amount
+					if pass == 0 {
+						a.Personnel -= a.Security
+						a.Security = 0
+					} else {
+						a = airbridge.Amount{Personnel: a.Security, Security: a.Security}
+					}
+					if a.IsZero() {
+						continue
+					}
+					sorties := l.Sorties
+					if rest := l.Amount; pass == 1 && (rest.Personnel > rest.Security || rest.Pallets > 0 || rest.Vehicles > 0) {
+						sorties = 0 // counted with the rest
+					}
+					m := airbridge.RecordMovement{WithdrawalID: "W1", Date: start.AddDate(0, 0, l.Day).Format(time.DateOnly), Nation: l.Nation,
+						From: l.From, To: l.To, Mode: l.Mode, Aircraft: l.Aircraft, Sorties: sorties, Amount: a}
+					if _, _, err := st.Execute(m, env); err != nil {
+						t.Fatalf("%s: leg %+v: %v", s.Name, l, err)
+					}
+				}
+			}
+			i = j
+		}
+		pr := w.Progress(s.Days - 1)
+		for i, n := range pr.Nations {
+			done := r.Deadlines[i]
+			if done.Nation != n.Nation {
+				t.Fatalf("%s: nations %s and %s", s.Name, done.Nation, n.Nation)
+			}
+			if done.CompletedDay >= 0 && (n.Status != airbridge.StatusOut || n.PlannedOutDay != done.CompletedDay || n.SlipDays != 0) {
+				t.Errorf("%s: %s out on day %d in the plan, progress %+v", s.Name, n.Nation, done.CompletedDay, n)
+			}
+		}
+		if pr.SortiesFlown != r.TotalSorties || pr.SortiesPlanned != r.TotalSorties {
+			t.Errorf("%s: %d sorties flown, %d planned, the plan flies %d", s.Name, pr.SortiesFlown, pr.SortiesPlanned, r.TotalSorties)
+		}
+	}
+}
