@@ -541,6 +541,8 @@ var requests = map[string]request{
 	"GET /ui/persons/{id}":      func(n string) (string, string) { return "/ui/persons/p-" + nationLabel(n), "" },
 	"GET /ui/persons/{id}/card": func(n string) (string, string) { return "/ui/persons/p-" + nationLabel(n) + "/card", "" },
 	"GET /ui/search":            fixed("/ui/search?q=M", ""),
+	"GET /ui/withdrawals":       fixed("/ui/withdrawals", ""),
+	"GET /ui/withdrawals/{id}":  fixed("/ui/withdrawals/W-1?as_of=2021-05-02", ""),
 
 	// The withdrawal: W-1 exists (409), and no one has 1,000 personnel at
 	// the airport (409).

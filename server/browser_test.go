@@ -35,11 +35,11 @@ var browserRoles = []struct {
 }{
 	{"gate.usa", auth.GateAgent, []string{"Overview", "Flights", "Gate desk", "Find a person"}},
 	{"screener.usa", auth.Screener, []string{"Overview", "Flights", "Gate desk", "Screening & staging", "Find a person"}},
-	{"coordinator.usa", auth.Coordinator, []string{"Overview", "Flights", "Screening & staging", "Find a person"}},
+	{"coordinator.usa", auth.Coordinator, []string{"Overview", "Flights", "Screening & staging", "Find a person", "Withdrawal"}},
 	{"manifest.usa", auth.ManifestOfficer, []string{"Overview", "Flights", "Gate desk", "Manifest desk", "Find a person"}},
-	{"planner.usa", auth.Planner, []string{"Overview", "Flights", "Manifest desk", "Find a person"}},
-	{"commander.usa", auth.Commander, []string{"Overview", "Flights", "Screening & staging", "Manifest desk", "Find a person"}},
-	{"auditor.usa", auth.Auditor, []string{"Overview", "Flights", "Find a person"}},
+	{"planner.usa", auth.Planner, []string{"Overview", "Flights", "Manifest desk", "Find a person", "Withdrawal"}},
+	{"commander.usa", auth.Commander, []string{"Overview", "Flights", "Screening & staging", "Manifest desk", "Find a person", "Withdrawal"}},
+	{"auditor.usa", auth.Auditor, []string{"Overview", "Flights", "Find a person", "Withdrawal"}},
 }
 
 type browserWorld struct {

@@ -69,6 +69,8 @@ func (s *Server) uiRoutes() {
 	s.handle("GET /ui/persons/{id}", individuals, s.uiPerson)
 	s.handle("GET /ui/persons/{id}/card", individuals, s.uiPersonCard)
 	s.handle("GET /ui/search", everyone, s.uiSearch)
+	s.handle("GET /ui/withdrawals", withdrawalReaders, s.uiWithdrawals)
+	s.handle("GET /ui/withdrawals/{id}", withdrawalReaders, s.uiWithdrawal)
 }
 
 // isPage reports whether a browser asks for a page, which then answers its
@@ -97,6 +99,7 @@ var navigation = []navLink{
 	{Path: "/ui/screening", Label: "Screening & staging", Pattern: "GET /ui/screening"},
 	{Path: "/ui/manifests", Label: "Manifest desk", Pattern: "GET /ui/manifests"},
 	{Path: "/ui/search", Label: "Find a person", Pattern: "GET /ui/search"},
+	{Path: "/ui/withdrawals", Label: "Withdrawal", Pattern: "GET /ui/withdrawals"},
 }
 
 // view is what every page template gets.

@@ -2,11 +2,16 @@ package server
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
+	"html/template"
 	"net/http"
+	"slices"
 	"strings"
+	"time"
 
 	"airbridge"
+	"airbridge/svgplot"
 	"airbridge/withdraw"
 )
 
@@ -143,4 +148,91 @@ func (s *Server) getWithdrawal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, withdrawalView{withdrawalListing: listing(wd), Plan: wd.Plan, Movements: wd.Movements, Progress: wd.Progress(day)})
+}
+
+// withdrawalsPage is the list of plans and, for who may adopt one, the
+// built-in scenarios to adopt.
+type withdrawalsPage struct {
+	Plans    []withdrawalListing
+	Adopt    bool
+	Builtins []string
+}
+
+func (s *Server) uiWithdrawals(w http.ResponseWriter, r *http.Request) {
+	all, err := s.ledger.Withdrawals(r.Context())
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	p := withdrawalsPage{Adopt: s.may(callerOf(r), "POST /api/withdrawals"), Builtins: withdraw.BuiltinNames()}
+	for i := range all {
+		p.Plans = append(p.Plans, listing(&all[i]))
+	}
+	s.render(w, r, http.StatusOK, "withdrawals.html", "Withdrawal", p)
+}
+
+// withdrawalPage is one plan tracked as of a day.
+type withdrawalPage struct {
+	W        *airbridge.Withdrawal
+	Progress airbridge.WithdrawalProgress
+	Chart    template.HTML
+	// Counts of nations by status, the late and behind first in the table.
+	Late, Behind, Out int
+	// Record is set when the caller may record movements, of Nations.
+	Record  bool
+	Nations []string
+	MaxDate string
+	// Movements newest first.
+	Movements []airbridge.Movement
+}
+
+func (s *Server) uiWithdrawal(w http.ResponseWriter, r *http.Request) {
+	wd, day, err := s.withdrawalAsOf(r)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	pr := wd.Progress(day)
+	p := withdrawalPage{W: wd, Progress: pr, MaxDate: addDate(wd.Plan.Start, wd.Plan.Days-1+365)}
+	c := callerOf(r)
+	for _, n := range wd.Plan.Nations() {
+		if s.mayFor(c, "POST /api/withdrawals/{id}/movements", n) {
+			p.Nations = append(p.Nations, n)
+		}
+	}
+	p.Record = len(p.Nations) > 0
+	rank := map[string]int{airbridge.StatusLate: 0, airbridge.StatusBehind: 1, airbridge.StatusOnPlan: 2, airbridge.StatusAhead: 3, airbridge.StatusOut: 4}
+	slices.SortStableFunc(p.Progress.Nations, func(a, b airbridge.NationProgress) int {
+		return cmp.Or(cmp.Compare(rank[a.Status], rank[b.Status]), cmp.Compare(b.SlipDays, a.SlipDays))
+	})
+	for _, n := range pr.Nations {
+		switch n.Status {
+		case airbridge.StatusLate:
+			p.Late++
+		case airbridge.StatusBehind:
+			p.Behind++
+		case airbridge.StatusOut:
+			p.Out++
+		}
+	}
+	p.Movements = slices.Clone(wd.Movements)
+	slices.Reverse(p.Movements)
+	start, _ := time.Parse(time.DateOnly, wd.Plan.Start)
+	series := []svgplot.Series{{Name: "planned"}, {Name: "recorded"}}
+	for d, n := range pr.PlannedPersonnel {
+		series[0].Points = append(series[0].Points, svgplot.Point{X: start.AddDate(0, 0, d), Y: float64(n)})
+	}
+	for d, n := range pr.ActualPersonnel {
+		series[1].Points = append(series[1].Points, svgplot.Point{X: start.AddDate(0, 0, d), Y: float64(n)})
+	}
+	p.Chart = template.HTML(svgplot.Line("Personnel in theatre, planned and recorded", series, svgplot.Options{YLabel: "personnel"}))
+	s.render(w, r, http.StatusOK, "withdrawal.html", wd.Plan.Name+" · withdrawal", p)
+}
+
+func addDate(date string, days int) string {
+	d, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return date
+	}
+	return d.AddDate(0, 0, days).Format(time.DateOnly)
 }

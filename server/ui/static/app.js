@@ -55,7 +55,8 @@ if (logout) {
 }
 
 // Forms that call the API: data-api="METHOD /path"; named fields become
-// the JSON body, the pressed button's name and value too.
+// the JSON body (number inputs as numbers), the pressed button's name and
+// value too.
 document.addEventListener("submit", async (ev) => {
   const form = ev.target;
   if (!form.dataset || !form.dataset.api) return;
@@ -63,7 +64,8 @@ document.addEventListener("submit", async (ev) => {
   const [method, path] = form.dataset.api.split(" ");
   const body = {};
   for (const el of form.elements) {
-    if (el.name && el.type !== "submit" && el.value !== "") body[el.name] = el.value;
+    if (!el.name || el.type === "submit" || el.disabled || el.value === "") continue;
+    body[el.name] = el.type === "number" ? Number(el.value) : el.value;
   }
   const button = ev.submitter;
   if (button && button.name) body[button.name] = button.value;
@@ -192,4 +194,17 @@ if (propose) {
     say(fb, "Published.", true);
     setTimeout(() => location.reload(), 500);
   });
+}
+
+// The movement form: a sortie flies out of theatre on an aircraft; a road or
+// air move goes to a site.
+const mode = document.getElementById("mv-mode");
+if (mode) {
+  const fit = () => {
+    const sortie = mode.value === "sortie";
+    for (const id of ["mv-aircraft", "mv-sorties"]) document.getElementById(id).disabled = !sortie;
+    document.getElementById("mv-to").disabled = sortie;
+  };
+  mode.addEventListener("change", fit);
+  fit();
 }
