@@ -69,8 +69,8 @@ func TestBrowserWithdrawal(t *testing.T) {
 	// As of the day the plan has the USA out, with only these recorded, it
 	// is behind: the plan flies it out in its last days, and at that pace
 	// it would be out within its deadline of 10 September.
-	b.do("as of 31 August", chromedp.SetValue(chromedp.CSS("#as-of"), "2021-08-31"), chromedp.Click(chromedp.CSS(`#as-of-form button`)),
-		chromedp.WaitVisible(chromedp.CSS(`#nations tr[data-nation="USA"]`)))
+	b.do("as of 31 August", chromedp.SetValue(chromedp.CSS("#as-of"), "2021-08-31"), chromedp.Click(chromedp.CSS(`#as-of-form button`)))
+	b.waitText("#nations caption", "as of 2021-08-31", 10*time.Second)
 	if row := b.text(`#nations tr[data-nation="USA"]`); !strings.Contains(row, "behind") || !strings.Contains(row, "2450 / 0") {
 		t.Errorf("USA as of 31 August: %q", row)
 	}
