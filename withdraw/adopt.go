@@ -3,6 +3,7 @@ package withdraw
 import (
 	"cmp"
 	"slices"
+	"time"
 
 	"airbridge"
 )
@@ -35,4 +36,40 @@ func (r *Result) Adoptable(s *Scenario, id string) airbridge.WithdrawalPlan {
 		return cmp.Or(cmp.Compare(a.Day, b.Day), cmp.Compare(min(a.Security, 1), min(b.Security, 1)))
 	})
 	return p
+}
+
+// Followed returns the movements that carry out plan p (adopted as id) to
+// the end of day last, as those who record them are told to: on each day
+// first what is not security, then security; security flying with others
+// on the same sorties is recorded with 0 sorties.
+func Followed(p airbridge.WithdrawalPlan, last int) []airbridge.RecordMovement {
+	start, _ := time.Parse(time.DateOnly, p.Start)
+	var out []airbridge.RecordMovement
+	for i := 0; i < len(p.Legs) && p.Legs[i].Day <= last; {
+		j := i
+		for j < len(p.Legs) && p.Legs[j].Day == p.Legs[i].Day {
+			j++
+		}
+		for pass := range 2 {
+			for _, l := range p.Legs[i:j] {
+				rest := l.Amount
+				rest.Personnel -= rest.Security
+				rest.Security = 0
+				a, sorties := rest, l.Sorties
+				if pass == 1 {
+					a = airbridge.Amount{Personnel: l.Security, Security: l.Security}
+					if !rest.IsZero() {
+						sorties = 0
+					}
+				}
+				if a.IsZero() {
+					continue
+				}
+				out = append(out, airbridge.RecordMovement{WithdrawalID: p.ID, Date: start.AddDate(0, 0, l.Day).Format(time.DateOnly),
+					Nation: l.Nation, From: l.From, To: l.To, Mode: l.Mode, Aircraft: l.Aircraft, Sorties: sorties, Amount: a})
+			}
+		}
+		i = j
+	}
+	return out
 }

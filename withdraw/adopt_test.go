@@ -31,39 +31,11 @@ func TestAdoptableFollowed(t *testing.T) {
 		if _, _, err := st.Execute(airbridge.AdoptWithdrawalPlan{Plan: r.Adoptable(s, "W1")}, env); err != nil {
 			t.Fatalf("%s: adopt: %v", s.Name, err)
 		}
-		start, _ := time.Parse(time.DateOnly, s.Start)
 		w := st.Withdrawals["W1"]
-		// Each day, what is not security first, then security, as those
-		// who record movements are told to.
-		for i := 0; i < len(w.Plan.Legs); {
-			j := i
-			for j < len(w.Plan.Legs) && w.Plan.Legs[j].Day == w.Plan.Legs[i].Day {
-				j++
+		for _, m := range Followed(w.Plan, s.Days-1) {
+			if _, _, err := st.Execute(m, env); err != nil {
+				t.Fatalf("%s: movement %+v: %v", s.Name, m, err)
 			}
-			for pass := range 2 {
-				for _, l := range w.Plan.Legs[i:j] {
-					a := l.Amount
-					if pass == 0 {
-						a.Personnel -= a.Security
-						a.Security = 0
-					} else {
-						a = airbridge.Amount{Personnel: a.Security, Security: a.Security}
-					}
-					if a.IsZero() {
-						continue
-					}
-					sorties := l.Sorties
-					if rest := l.Amount; pass == 1 && (rest.Personnel > rest.Security || rest.Pallets > 0 || rest.Vehicles > 0) {
-						sorties = 0 // counted with the rest
-					}
-					m := airbridge.RecordMovement{WithdrawalID: "W1", Date: start.AddDate(0, 0, l.Day).Format(time.DateOnly), Nation: l.Nation,
-						From: l.From, To: l.To, Mode: l.Mode, Aircraft: l.Aircraft, Sorties: sorties, Amount: a}
-					if _, _, err := st.Execute(m, env); err != nil {
-						t.Fatalf("%s: leg %+v: %v", s.Name, l, err)
-					}
-				}
-			}
-			i = j
 		}
 		pr := w.Progress(s.Days - 1)
 		for i, n := range pr.Nations {

@@ -11,11 +11,13 @@ import (
 	"sync"
 	"time"
 
+	"airbridge"
 	"airbridge/auth"
 	"airbridge/scenario"
 	"airbridge/server"
 	"airbridge/sqlite"
 	"airbridge/vault"
+	"airbridge/withdraw"
 )
 
 const demoMeta = "demo"
@@ -170,9 +172,42 @@ func seedDemo(ctx context.Context, path string, seed int64, persons int, now tim
 		db.Close()
 		return nil, err
 	}
-	if _, err := db.ExecuteAll(ctx, subs); err != nil {
+	withdrawal, err := demoWithdrawal(now)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if _, err := db.ExecuteAll(ctx, append(subs, withdrawal...)); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("seed demo: %w", err)
 	}
 	return db, nil
+}
+
+// demoWithdrawalDays is how far the demo's withdrawal has gone by its plan.
+const demoWithdrawalDays = 21
+
+// demoWithdrawal adopts the nato-2021 withdrawal plan and records its first
+// three weeks as they were planned: the Withdrawal page shows where it
+// stands, and as of any later day who would be behind.
+func demoWithdrawal(now time.Time) ([]airbridge.Submission, error) {
+	sc, err := withdraw.Builtin("nato-2021")
+	if err != nil {
+		return nil, err
+	}
+	plan, err := withdraw.Plan(sc)
+	if err != nil {
+		return nil, err
+	}
+	adopted := plan.Adoptable(sc, "nato-2021")
+	cmds := []airbridge.Command{airbridge.AdoptWithdrawalPlan{Plan: adopted}}
+	for _, m := range withdraw.Followed(adopted, demoWithdrawalDays-1) {
+		cmds = append(cmds, m)
+	}
+	subs := make([]airbridge.Submission, len(cmds))
+	for i, c := range cmds {
+		key := fmt.Sprintf("seed-withdrawal-%04d", i)
+		subs[i] = airbridge.Submission{Command: c, Envelope: airbridge.Envelope{Key: key, Actor: "scenario", Time: now}, Fingerprint: key}
+	}
+	return subs, nil
 }

@@ -736,6 +736,20 @@ func TestDemo(t *testing.T) {
 	if len(flights) == 0 {
 		t.Errorf("the demo has no flights")
 	}
+	// The nato-2021 withdrawal, followed to the plan for three weeks.
+	var wd struct {
+		Movements []airbridge.Movement         `json:"movements"`
+		Progress  airbridge.WithdrawalProgress `json:"progress"`
+	}
+	c.get("/api/withdrawals/nato-2021", &wd)
+	if len(wd.Movements) == 0 || wd.Progress.AsOfDay != demoWithdrawalDays-1 {
+		t.Errorf("the demo's withdrawal: %d movements, as of day %d", len(wd.Movements), wd.Progress.AsOfDay)
+	}
+	for _, n := range wd.Progress.Nations {
+		if n.Status != airbridge.StatusOnPlan && n.Status != airbridge.StatusOut {
+			t.Errorf("the demo's withdrawal: %s is %s", n.Nation, n.Status)
+		}
+	}
 	// Every printed token acts as the user printed beside it.
 	for name, u := range users {
 		var who map[string]string
