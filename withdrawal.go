@@ -500,43 +500,38 @@ func byDay(moves []Movement) iter.Seq2[int, []Movement] {
 	}
 }
 
-// tally is what each nation has at each site.
+// tally is what each nation has at each site, kept sparse, with the sums
+// per site and per nation.
 type tally struct {
-	nations []string
-	sites   []string
-	n, s    map[string]int
-	a       [][]Amount // [nation][site]
+	cell   map[[2]string]Amount // [nation, site]
+	site   map[string]Amount
+	nation map[string]Amount
 }
 
 func newTally(p *WithdrawalPlan) *tally {
-	t := &tally{nations: p.Nations(), n: map[string]int{}, s: map[string]int{}}
-	for i, n := range t.nations {
-		t.n[n] = i
-	}
-	for i, st := range p.Sites {
-		t.sites = append(t.sites, st.ID)
-		t.s[st.ID] = i
-	}
-	t.a = make([][]Amount, len(t.nations))
-	for i := range t.a {
-		t.a[i] = make([]Amount, len(p.Sites))
-	}
+	t := &tally{cell: map[[2]string]Amount{}, site: map[string]Amount{}, nation: map[string]Amount{}}
 	for _, h := range p.Contingents {
-		t.a[t.n[h.Nation]][t.s[h.Site]] = t.a[t.n[h.Nation]][t.s[h.Site]].add(h.Amount)
+		t.add(h.Nation, h.Site, h.Amount)
 	}
 	return t
 }
 
-func (t *tally) at(nation, site string) Amount { return t.a[t.n[nation]][t.s[site]] }
+func (t *tally) add(nation, site string, a Amount) {
+	k := [2]string{nation, site}
+	t.cell[k] = t.cell[k].add(a)
+	t.site[site] = t.site[site].add(a)
+	t.nation[nation] = t.nation[nation].add(a)
+}
+
+func (t *tally) at(nation, site string) Amount { return t.cell[[2]string{nation, site}] }
 
 // take removes what m takes from its site, if it is there.
 func (t *tally) take(m Movement) bool {
-	cell := &t.a[t.n[m.Nation]][t.s[m.From]]
-	left := cell.sub(m.Amount)
+	left := t.at(m.Nation, m.From).sub(m.Amount)
 	if left.Personnel < 0 || left.Security < 0 || left.Pallets < 0 || left.Vehicles < 0 || left.Security > left.Personnel {
 		return false
 	}
-	*cell = left
+	t.add(m.Nation, m.From, Amount{}.sub(m.Amount))
 	return true
 }
 
@@ -544,35 +539,16 @@ func (t *tally) take(m Movement) bool {
 func (t *tally) arrive(moves []Movement) {
 	for _, m := range moves {
 		if m.To != "" {
-			cell := &t.a[t.n[m.Nation]][t.s[m.To]]
-			*cell = cell.add(m.Amount)
+			t.add(m.Nation, m.To, m.Amount)
 		}
 	}
-}
-
-// site returns what all nations have at a site.
-func (t *tally) site(id string) Amount {
-	var sum Amount
-	for n := range t.a {
-		sum = sum.add(t.a[n][t.s[id]])
-	}
-	return sum
-}
-
-// nation returns what a nation has in theatre.
-func (t *tally) nation(n string) Amount {
-	var sum Amount
-	for _, a := range t.a[t.n[n]] {
-		sum = sum.add(a)
-	}
-	return sum
 }
 
 // floor returns a site's security, its floor, and whether the floor
 // applies at the end of day d.
 func (t *tally) floor(p *WithdrawalPlan, site string, d int) (int, int, bool) {
 	st, _ := p.site(site)
-	here := t.site(site)
+	here := t.site[site]
 	applies := here.others() > 0 || (st.Airport && d <= p.EvacuationLastDay)
 	return here.Security, st.SecurityFloor, applies && st.SecurityFloor > 0
 }

@@ -1,6 +1,9 @@
 package airbridge
 
-import "iter"
+import (
+	"iter"
+	"slices"
+)
 
 // WithdrawalProgress compares what was recorded with the plan as of the end
 // of one day.
@@ -95,87 +98,103 @@ func (w *Withdrawal) DayOf(date string) (int, bool) {
 }
 
 // Progress compares the movements recorded up to the end of day asOf (0 ≤
-// asOf) with the plan.
+// asOf) with the plan. Its cost is in the legs, the movements, the days
+// and the sites plus nations, never their products.
 func (w *Withdrawal) Progress(asOf int) WithdrawalProgress {
 	p := &w.Plan
 	asOf = max(asOf, 0)
 	horizon := max(p.Days, asOf+1)
 	out := WithdrawalProgress{AsOf: p.date(asOf), AsOfDay: asOf}
 	nations := p.Nations()
+	index := make(map[string]int, len(nations))
+	for i, n := range nations {
+		index[n] = i
+	}
 
-	// The plan, day by day: each nation's remaining personnel, pallets and
-	// vehicles at the end of each day, and the sites at the end of asOf.
+	// The plan: the sites at the end of asOf, and each nation's curve of
+	// what is left, which only sorties (out of theatre) lower.
 	planned := newTally(p)
 	initial := make([]Amount, len(nations))
 	for i, n := range nations {
-		initial[i] = planned.nation(n)
+		initial[i] = planned.nation[n]
 	}
-	remaining := make([][]Amount, len(nations)) // [nation][day]
-	for i := range remaining {
-		remaining[i] = make([]Amount, horizon)
+	curves := make([]curve, len(nations))
+	for i := range curves {
+		curves[i] = curve{initial: initial[i]}
 	}
-	sortiesPlanned := map[string]int{}
-	legs := 0
-	var plannedSites []Amount
-	for d := range horizon {
-		start := legs
-		for legs < len(p.Legs) && p.Legs[legs].Day == d {
-			l := p.Legs[legs]
-			planned.take(Movement{Nation: l.Nation, From: l.From, Amount: l.Amount})
+	sortiesPlanned := make([]int, len(nations))
+	for i := 0; i < len(p.Legs); {
+		d := p.Legs[i].Day
+		j := i
+		for j < len(p.Legs) && p.Legs[j].Day == d {
+			l := p.Legs[j]
 			if d <= asOf {
-				sortiesPlanned[l.Nation] += l.Sorties
+				planned.take(Movement{Nation: l.Nation, From: l.From, Amount: l.Amount})
+				sortiesPlanned[index[l.Nation]] += l.Sorties
 				out.SortiesPlanned += l.Sorties
 			}
-			legs++
+			if l.To == "" {
+				curves[index[l.Nation]].out(d, l.Amount)
+			}
+			j++
 		}
-		for _, l := range p.Legs[start:legs] {
-			if l.To != "" {
-				planned.arrive([]Movement{{Nation: l.Nation, To: l.To, Amount: l.Amount}})
+		if d <= asOf {
+			for _, l := range p.Legs[i:j] {
+				if l.To != "" {
+					planned.add(l.Nation, l.To, l.Amount)
+				}
 			}
 		}
-		total := 0
-		for i, n := range nations {
-			remaining[i][d] = planned.nation(n)
-			total += remaining[i][d].Personnel
+		i = j
+	}
+	totalPlanned := curve{}
+	for _, c := range curves {
+		totalPlanned.initial = totalPlanned.initial.add(c.initial)
+	}
+	for _, l := range p.Legs {
+		if l.To == "" {
+			totalPlanned.out(l.Day, l.Amount)
 		}
-		out.PlannedPersonnel = append(out.PlannedPersonnel, total)
-		if d == asOf {
-			plannedSites = sitesOf(planned, p)
-		}
+	}
+	for d := range horizon {
+		out.PlannedPersonnel = append(out.PlannedPersonnel, totalPlanned.at(d).Personnel)
 	}
 
 	// The movements recorded, up to asOf.
 	actual := newTally(p)
+	left := slices.Clone(initial)
+	total := totalPlanned.initial.Personnel
 	outDay := make([]int, len(nations))
 	for i := range outDay {
 		outDay[i] = -1
+		if left[i].IsZero() {
+			outDay[i] = 0
+		}
 	}
-	sortiesFlown := map[string]int{}
+	sortiesFlown := make([]int, len(nations))
 	next, stop := iter.Pull2(byDay(w.Movements))
 	defer stop()
-	d0, moves, more := next()
+	day, moves, more := next()
 	for d := 0; d <= asOf; d++ {
-		if more && d0 == d {
+		if more && day == d {
 			for _, m := range moves {
 				actual.take(m)
-				sortiesFlown[m.Nation] += m.Sorties
+				n := index[m.Nation]
+				sortiesFlown[n] += m.Sorties
 				out.SortiesFlown += m.Sorties
 				if m.Override != "" {
 					out.Overrides = append(out.Overrides, m)
 				}
+				if m.To == "" {
+					left[n] = left[n].sub(m.Amount)
+					total -= m.Personnel
+					if left[n].IsZero() {
+						outDay[n] = d
+					}
+				}
 			}
 			actual.arrive(moves)
-			d0, moves, more = next()
-		}
-		total := 0
-		for i, n := range nations {
-			a := actual.nation(n)
-			total += a.Personnel
-			if a.IsZero() && outDay[i] < 0 {
-				outDay[i] = d
-			} else if !a.IsZero() {
-				outDay[i] = -1
-			}
+			day, moves, more = next()
 		}
 		out.ActualPersonnel = append(out.ActualPersonnel, total)
 	}
@@ -185,19 +204,19 @@ func (w *Withdrawal) Progress(asOf int) WithdrawalProgress {
 		deadline[dl.Nation] = dl.Day
 	}
 	for i, n := range nations {
-		np := NationProgress{Nation: n, DeadlineDay: -1, PlannedOutDay: -1, ProjectedOutDay: -1,
-			SortiesPlanned: sortiesPlanned[n], SortiesFlown: sortiesFlown[n]}
+		np := NationProgress{Nation: n, DeadlineDay: -1, PlannedOutDay: curves[i].outDay(), ProjectedOutDay: -1,
+			SortiesPlanned: sortiesPlanned[i], SortiesFlown: sortiesFlown[i]}
 		if dl, ok := deadline[n]; ok {
 			np.DeadlineDay, np.Deadline = dl, p.date(dl)
 		}
-		for d := range p.Days {
-			if remaining[i][d].IsZero() {
-				np.PlannedOutDay, np.PlannedOut = d, p.date(d)
-				break
-			}
+		if np.PlannedOutDay >= p.Days {
+			np.PlannedOutDay = -1
 		}
-		np.Planned = remaining[i][asOf]
-		np.Actual = actual.nation(n)
+		if np.PlannedOutDay >= 0 {
+			np.PlannedOut = p.date(np.PlannedOutDay)
+		}
+		np.Planned = curves[i].at(asOf)
+		np.Actual = left[i]
 		switch {
 		case np.Actual.IsZero():
 			np.Status, np.ProjectedOutDay = StatusOut, outDay[i]
@@ -210,12 +229,8 @@ func (w *Withdrawal) Progress(asOf int) WithdrawalProgress {
 				func(a Amount) int { return a.Pallets },
 				func(a Amount) int { return a.Vehicles },
 			} {
-				curve := make([]int, horizon)
-				for d := range horizon {
-					curve[d] = q(remaining[i][d])
-				}
-				s := slip(q(initial[i]), curve, q(np.Actual), asOf)
-				np.SlipDays = max(np.SlipDays, s)
+				at := func(d int) int { return q(curves[i].at(d)) }
+				np.SlipDays = max(np.SlipDays, slip(at, q(np.Actual), asOf, horizon))
 			}
 			if np.PlannedOutDay >= 0 {
 				np.ProjectedOutDay = np.PlannedOutDay + max(np.SlipDays, 0)
@@ -237,9 +252,9 @@ func (w *Withdrawal) Progress(asOf int) WithdrawalProgress {
 		out.Nations = append(out.Nations, np)
 	}
 
-	actualSites := sitesOf(actual, p)
-	for i, st := range p.Sites {
-		sp := SiteProgress{Site: st.ID, Name: st.Name, Airport: st.Airport, Floor: st.SecurityFloor, Planned: plannedSites[i], Actual: actualSites[i]}
+	for _, st := range p.Sites {
+		sp := SiteProgress{Site: st.ID, Name: st.Name, Airport: st.Airport, Floor: st.SecurityFloor,
+			Planned: planned.site[st.ID], Actual: actual.site[st.ID]}
 		sec, floor, applies := actual.floor(p, st.ID, asOf)
 		sp.FloorApplies, sp.Margin = applies, sec-floor
 		out.Sites = append(out.Sites, sp)
@@ -247,25 +262,58 @@ func (w *Withdrawal) Progress(asOf int) WithdrawalProgress {
 	return out
 }
 
-func sitesOf(t *tally, p *WithdrawalPlan) []Amount {
-	out := make([]Amount, len(p.Sites))
-	for i, st := range p.Sites {
-		out[i] = t.site(st.ID)
-	}
-	return out
+// curve is what is left of a nation (or all) by the end of each day: the
+// initial amount less what flew out, as steps in day order.
+type curve struct {
+	initial Amount
+	days    []int
+	left    []Amount // after the sorties of days[i]
 }
 
-// slip returns how many days behind (negative: ahead of) a curve a value is
-// at day asOf: curve[d] is what the plan has left at the end of day d, and
-// initial before day 0. Behind, the days since the plan last had as much
-// left; ahead, the days until the plan has as little.
-func slip(initial int, curve []int, actual, asOf int) int {
-	at := func(d int) int {
-		if d < 0 {
-			return initial
+func (c *curve) out(day int, a Amount) {
+	last := c.initial
+	if n := len(c.days); n > 0 {
+		last = c.left[n-1]
+		if c.days[n-1] == day {
+			c.left[n-1] = last.sub(a)
+			return
 		}
-		return curve[min(d, len(curve)-1)]
 	}
+	c.days = append(c.days, day)
+	c.left = append(c.left, last.sub(a))
+}
+
+// at returns what is left at the end of day d (d < 0: before day 0).
+func (c *curve) at(d int) Amount {
+	i, found := slices.BinarySearch(c.days, d)
+	if found {
+		return c.left[i]
+	}
+	if i == 0 {
+		return c.initial
+	}
+	return c.left[i-1]
+}
+
+// outDay returns the first day by whose end nothing is left, or -1.
+func (c *curve) outDay() int {
+	if c.initial.IsZero() {
+		return 0
+	}
+	for i, a := range c.left {
+		if a.IsZero() {
+			return c.days[i]
+		}
+	}
+	return -1
+}
+
+// slip returns how many days behind (negative: ahead of) the plan a value
+// is at day asOf: at(d) is what the plan has left at the end of day d (at
+// d < 0, before day 0), non-increasing, defined to horizon-1. Behind, the
+// days since the plan last had as much left; ahead, the days until the plan
+// has as little.
+func slip(at func(int) int, actual, asOf, horizon int) int {
 	switch planned := at(asOf); {
 	case actual > planned:
 		d := asOf - 1
@@ -275,7 +323,7 @@ func slip(initial int, curve []int, actual, asOf int) int {
 		return asOf - d
 	case actual < planned:
 		d := asOf + 1
-		for d < len(curve) && at(d) > actual {
+		for d < horizon && at(d) > actual {
 			d++
 		}
 		return asOf - d

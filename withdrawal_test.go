@@ -221,13 +221,23 @@ func TestWithdrawalProgress(t *testing.T) {
 		t.Errorf("HKIA after the evacuation with only security: %+v", hkia)
 	}
 	// Ahead and on plan, on a curve.
-	if got := slip(30, []int{30, 20, 10, 10, 0}, 10, 1); got != -1 {
-		t.Errorf("ahead by a day: %d", got)
+	curve := []int{30, 20, 10, 10, 0}
+	at := func(d int) int {
+		if d < 0 {
+			return 30
+		}
+		return curve[min(d, len(curve)-1)]
 	}
-	if got := slip(30, []int{30, 20, 10, 10, 0}, 30, 2); got != 2 {
-		t.Errorf("two days behind: %d", got)
-	}
-	if got := slip(30, []int{30, 20, 10, 10, 0}, 10, 3); got != 0 {
-		t.Errorf("on plan: %d", got)
+	for _, c := range []struct{ actual, asOf, want int }{
+		{10, 1, -1}, // ahead by a day
+		{30, 2, 2},  // two days behind
+		{10, 3, 0},  // on plan
+		{30, 0, 0},  // on plan: nothing flies on day 0
+		{20, 3, 2},  // the plan had 20 left at day 1
+		{0, 1, -3},  // out three days early
+	} {
+		if got := slip(at, c.actual, c.asOf, len(curve)); got != c.want {
+			t.Errorf("slip of %d as of day %d: %d, want %d", c.actual, c.asOf, got, c.want)
+		}
 	}
 }

@@ -3,6 +3,8 @@ package withdraw
 import (
 	"testing"
 	"time"
+
+	"airbridge"
 )
 
 // BenchmarkPlan plans a theatre the size of NATO's 2021 withdrawal (36
@@ -32,5 +34,30 @@ func BenchmarkPlan(b *testing.B) {
 				b.Errorf("%s: %v a plan, more than %v", c.name, per, c.limit)
 			}
 		})
+	}
+}
+
+// BenchmarkProgress tracks the ten-times-larger theatre's plan, followed to
+// its middle day, as the server does for every look at its page.
+func BenchmarkProgress(b *testing.B) {
+	s := Synthetic(36, 100, 100_000, 1)
+	r, err := Plan(s)
+	if err != nil {
+		b.Fatal(err)
+	}
+	st := airbridge.NewState()
+	env := airbridge.Envelope{Actor: "bench", Time: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}
+	if _, _, err := st.Execute(airbridge.AdoptWithdrawalPlan{Plan: r.Adoptable(s, "W1")}, env); err != nil {
+		b.Fatal(err)
+	}
+	w := st.Withdrawals["W1"]
+	for _, m := range Followed(w.Plan, s.Days/2) {
+		if _, _, err := st.Execute(m, env); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(w.Movements)), "movements")
+	for b.Loop() {
+		w.Progress(s.Days / 2)
 	}
 }
