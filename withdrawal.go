@@ -137,6 +137,57 @@ type Withdrawal struct {
 	AdoptedBy string         `json:"adopted_by,omitempty"`
 	AdoptedAt time.Time      `json:"adopted_at"`
 	Movements []Movement     `json:"movements"`
+
+	// track is derived from Movements: built on first use, kept by Apply.
+	track *movementTrack
+}
+
+// replayAlways makes every movement replay all the others (tests compare).
+var replayAlways = false
+
+// movementTrack keeps what the movements before the latest day recorded
+// left where, so that a new movement on or after that day is checked
+// without replaying them all.
+type movementTrack struct {
+	settled *tally // every movement before lastDay, taken and arrived
+	lastDay int    // -1 before any movement
+	pending []Movement
+}
+
+func (w *Withdrawal) tracked() *movementTrack {
+	if w.track == nil {
+		tr := &movementTrack{settled: newTally(&w.Plan), lastDay: -1}
+		for d, moves := range byDay(w.Movements) {
+			tr.settle()
+			tr.lastDay, tr.pending = d, slices.Clone(moves)
+		}
+		w.track = tr
+	}
+	return w.track
+}
+
+func (tr *movementTrack) settle() {
+	for _, m := range tr.pending {
+		tr.settled.take(m)
+	}
+	tr.settled.arrive(tr.pending)
+	tr.pending = nil
+}
+
+// record keeps m, recorded, in w's track, or drops the track when m comes
+// before its latest day.
+func (w *Withdrawal) record(m Movement) {
+	tr := w.track
+	switch {
+	case tr == nil:
+	case m.Day > tr.lastDay:
+		tr.settle()
+		tr.lastDay, tr.pending = m.Day, []Movement{m}
+	case m.Day == tr.lastDay:
+		tr.pending = append(tr.pending, m)
+	default:
+		w.track = nil
+	}
 }
 
 // Bounds on a plan and its movements, so that what the state keeps and what
@@ -443,10 +494,14 @@ func (c RecordMovement) decide(s *State, env Envelope) ([]Event, error) {
 	}
 	// Every day, in order, with the new movement among the others: nothing
 	// is taken that was not there, and the new movement's security leaves
-	// its site no thinner than the floor.
-	all := append(slices.Clone(w.Movements), m)
-	tally := newTally(p)
-	for d, moves := range byDay(all) {
+	// its site no thinner than the floor. A movement on or after the latest
+	// day recorded (as most are) starts from what the days before left;
+	// one dated earlier replays them all.
+	tally, replay := newTally(p), append(slices.Clone(w.Movements), m)
+	if tr := w.tracked(); day >= tr.lastDay && !replayAlways {
+		tally, replay = tr.settled.child(), append(slices.Clone(tr.pending), m)
+	}
+	for d, moves := range byDay(replay) {
 		for _, x := range moves {
 			if !tally.take(x) {
 				if x.Number == m.Number {
@@ -501,29 +556,53 @@ func byDay(moves []Movement) iter.Seq2[int, []Movement] {
 }
 
 // tally is what each nation has at each site, kept sparse, with the sums
-// per site and per nation.
+// per site and per nation. A child tally reads through to its parent and
+// keeps its own changes.
 type tally struct {
+	parent *tally
 	cell   map[[2]string]Amount // [nation, site]
 	site   map[string]Amount
 	nation map[string]Amount
 }
 
 func newTally(p *WithdrawalPlan) *tally {
-	t := &tally{cell: map[[2]string]Amount{}, site: map[string]Amount{}, nation: map[string]Amount{}}
+	t := (*tally)(nil).child()
 	for _, h := range p.Contingents {
 		t.add(h.Nation, h.Site, h.Amount)
 	}
 	return t
 }
 
-func (t *tally) add(nation, site string, a Amount) {
-	k := [2]string{nation, site}
-	t.cell[k] = t.cell[k].add(a)
-	t.site[site] = t.site[site].add(a)
-	t.nation[nation] = t.nation[nation].add(a)
+func (t *tally) child() *tally {
+	return &tally{parent: t, cell: map[[2]string]Amount{}, site: map[string]Amount{}, nation: map[string]Amount{}}
 }
 
-func (t *tally) at(nation, site string) Amount { return t.cell[[2]string{nation, site}] }
+func lookup[K comparable](t *tally, k K, in func(*tally) map[K]Amount) Amount {
+	for ; t != nil; t = t.parent {
+		if a, ok := in(t)[k]; ok {
+			return a
+		}
+	}
+	return Amount{}
+}
+
+func (t *tally) at(nation, site string) Amount {
+	return lookup(t, [2]string{nation, site}, func(t *tally) map[[2]string]Amount { return t.cell })
+}
+
+func (t *tally) siteAt(site string) Amount {
+	return lookup(t, site, func(t *tally) map[string]Amount { return t.site })
+}
+
+func (t *tally) nationAt(nation string) Amount {
+	return lookup(t, nation, func(t *tally) map[string]Amount { return t.nation })
+}
+
+func (t *tally) add(nation, site string, a Amount) {
+	t.cell[[2]string{nation, site}] = t.at(nation, site).add(a)
+	t.site[site] = t.siteAt(site).add(a)
+	t.nation[nation] = t.nationAt(nation).add(a)
+}
 
 // take removes what m takes from its site, if it is there.
 func (t *tally) take(m Movement) bool {
@@ -548,7 +627,7 @@ func (t *tally) arrive(moves []Movement) {
 // applies at the end of day d.
 func (t *tally) floor(p *WithdrawalPlan, site string, d int) (int, int, bool) {
 	st, _ := p.site(site)
-	here := t.site[site]
+	here := t.siteAt(site)
 	applies := here.others() > 0 || (st.Airport && d <= p.EvacuationLastDay)
 	return here.Security, st.SecurityFloor, applies && st.SecurityFloor > 0
 }
@@ -572,6 +651,7 @@ func (s *State) applyWithdrawal(id string, e Event) error {
 			return fmt.Errorf("apply %s to %s: no such withdrawal or no movement", e.Type, e.Stream)
 		}
 		w.Movements = append(w.Movements, *e.Data.Movement)
+		w.record(*e.Data.Movement)
 		return nil
 	}
 	return fmt.Errorf("apply %s to %s: unknown event", e.Type, e.Stream)

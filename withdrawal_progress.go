@@ -116,7 +116,7 @@ func (w *Withdrawal) Progress(asOf int) WithdrawalProgress {
 	planned := newTally(p)
 	initial := make([]Amount, len(nations))
 	for i, n := range nations {
-		initial[i] = planned.nation[n]
+		initial[i] = planned.nationAt(n)
 	}
 	curves := make([]curve, len(nations))
 	for i := range curves {
@@ -254,7 +254,7 @@ func (w *Withdrawal) Progress(asOf int) WithdrawalProgress {
 
 	for _, st := range p.Sites {
 		sp := SiteProgress{Site: st.ID, Name: st.Name, Airport: st.Airport, Floor: st.SecurityFloor,
-			Planned: planned.site[st.ID], Actual: actual.site[st.ID]}
+			Planned: planned.siteAt(st.ID), Actual: actual.siteAt(st.ID)}
 		sec, floor, applies := actual.floor(p, st.ID, asOf)
 		sp.FloorApplies, sp.Margin = applies, sec-floor
 		out.Sites = append(out.Sites, sp)

@@ -1,6 +1,7 @@
 package airbridge
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -238,6 +239,63 @@ func TestWithdrawalProgress(t *testing.T) {
 	} {
 		if got := slip(at, c.actual, c.asOf, len(curve)); got != c.want {
 			t.Errorf("slip of %d as of day %d: %d, want %d", c.actual, c.asOf, got, c.want)
+		}
+	}
+}
+
+// TestMovementTrack: random movements, some dated before others: checked
+// from the kept track or by replaying them all, each is accepted or refused
+// alike, with the same message.
+func TestMovementTrack(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	backdated := 0
+	defer func() {
+		if backdated == 0 {
+			t.Errorf("no movement dated before others was accepted")
+		}
+		t.Logf("%d accepted movements dated before others", backdated)
+	}()
+	for run := range 20 {
+		s := adopted(t)
+		sites, nations, modes := []string{"HKIA", "BASE"}, []string{"USA", "DEU"}, []string{ModeRoad, ModeAir, ModeSortie}
+		accepted := 0
+		for range 60 {
+			c := RecordMovement{WithdrawalID: "W1", Date: s.Withdrawals["W1"].Plan.date(rng.IntN(6)), Nation: nations[rng.IntN(2)],
+				From: sites[rng.IntN(2)], Mode: modes[rng.IntN(3)]}
+			if c.Mode == ModeSortie {
+				c.Sorties = 1
+			} else {
+				c.To = sites[rng.IntN(2)]
+			}
+			c.Security = rng.IntN(3)
+			c.Personnel = c.Security + rng.IntN(6)
+			c.Pallets = rng.IntN(2)
+			if rng.IntN(8) == 0 {
+				c.Override = "ordered"
+			}
+			env := Envelope{Actor: "t", Time: t0}
+			lastBefore := s.Withdrawals["W1"].LastDay()
+			replayAlways = true
+			_, slow := s.Decide(c, env)
+			replayAlways = false
+			events, fast := s.Decide(c, env)
+			if (slow == nil) != (fast == nil) || (slow != nil && slow.Error() != fast.Error()) {
+				t.Fatalf("run %d, %+v: replayed %v, tracked %v", run, c, slow, fast)
+			}
+			for _, e := range events {
+				if err := s.Apply(e); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if fast == nil {
+				accepted++
+				if w := s.Withdrawals["W1"]; len(w.Movements) > 1 && w.Movements[len(w.Movements)-1].Day < lastBefore {
+					backdated++
+				}
+			}
+		}
+		if accepted == 0 {
+			t.Errorf("run %d accepted nothing", run)
 		}
 	}
 }

@@ -6,9 +6,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"airbridge"
-	"airbridge/withdraw"
 )
 
 // TestBrowserWithdrawal: a planner of the USA opens the nato-2021 plan,
@@ -17,15 +14,7 @@ import (
 // base's floor is refused with the reason on the page. At 1024 px and 1920 px.
 func TestBrowserWithdrawal(t *testing.T) {
 	w := newBrowserWorld(t)
-	sc, err := withdraw.Builtin("nato-2021")
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := withdraw.Plan(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.exec(airbridge.AdoptWithdrawalPlan{Plan: plan.Adoptable(sc, "W1")})
+	w.exec(adoptNATO(t, "W1"))
 
 	b := w.tab("withdrawal")
 	b.login("planner.usa")

@@ -14,6 +14,7 @@ import (
 	"airbridge"
 	"airbridge/server"
 	"airbridge/sqlite"
+	"airbridge/withdraw"
 )
 
 // FuzzCommandBody sends arbitrary bodies to every command route: whatever the
@@ -25,6 +26,7 @@ func FuzzCommandBody(f *testing.F) {
 		"/api/groups/G1/call", "/api/scans", "/api/persons/P1/screening", "/api/flights",
 		"/api/flights/F1/boarding", "/api/flights/F1/depart", "/api/flights/F1/manifest", "/api/flights/F1/board",
 		"/api/flights/F1/close", "/api/flights/F1/standby", "/api/manifests/publish", "/api/manifests/propose",
+		"/api/withdrawals", "/api/withdrawals/W1/movements",
 	}
 	for _, seed := range []string{
 		`{}`, `[]`, `null`, `{"id":"x"}`, `{"persons":[{"surname":"A","nationality":"AFG","category":"at_risk","nation":"USA","group_id":"G1"}]}`,
@@ -35,6 +37,9 @@ func FuzzCommandBody(f *testing.F) {
 		`{"surname":1}`, `{"id":"a"}{"id":"b"}`, "\xff\xfe", `{"policy":{"name":"x","nations":["usa"]}}`,
 		`{"groups":["G1"]}`, `{"flights":[{"flight_id":"F1","groups":["G1"],"standby":[]}]}`, `{"override":"x"}`,
 		`{"flights":["F1"],"replan":true}`,
+		`{"scenario":"nato-2021"}`, `{"id":"W2","scenario":{"name":"x","start":"2021-01-01","days":2}}`,
+		`{"date":"2021-04-24","nation":"USA","from":"HKIA","mode":"sortie","sorties":1,"personnel":5}`,
+		`{"date":"2021-04-25","nation":"USA","from":"BAF","to":"HKIA","mode":"road","personnel":300,"security":250,"override":"x"}`,
 	} {
 		for i := range routes {
 			f.Add(i, seed)
@@ -56,6 +61,7 @@ func FuzzCommandBody(f *testing.F) {
 		&airbridge.AddSite{Site: airbridge.Site{ID: "gate", Kind: airbridge.Gate}},
 		&airbridge.RegisterGroup{GroupInput: airbridge.GroupInput{ID: "G1", Nation: "USA", Persons: []airbridge.PersonInput{
 			{ID: "P1", Surname: "A", Nationality: "AFG", Category: "at_risk"}}}},
+		adoptNATO(f, "W1"),
 	} {
 		if _, err := db.Execute(ctx, airbridge.Submission{Command: c, Envelope: airbridge.Envelope{Key: fmt.Sprint("setup-", i)}}); err != nil {
 			f.Fatal(err)
@@ -93,4 +99,18 @@ func FuzzCommandBody(f *testing.F) {
 			t.Fatalf("POST %s %q: refused with %d but the ledger grew from %d to %d events", routes[route], body, rec.Code, before.Events, after.Events)
 		}
 	})
+}
+
+// adoptNATO returns the command that adopts the nato-2021 plan as id.
+func adoptNATO(t testing.TB, id string) *airbridge.AdoptWithdrawalPlan {
+	t.Helper()
+	sc, err := withdraw.Builtin("nato-2021")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := withdraw.Plan(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &airbridge.AdoptWithdrawalPlan{Plan: plan.Adoptable(sc, id)}
 }
