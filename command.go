@@ -732,9 +732,10 @@ func (c FlightAction) decide(s *State, env Envelope) ([]Event, error) {
 		if alert != nil {
 			departed = EventData{Override: true, Reason: override, Alert: alert}
 		}
-		var events []Event
+		aboard := s.aboard(f.ID)
+		events := make([]Event, 0, len(aboard)+2) // and perhaps an alert's, and the departure
 		carried, noShows := 0, 0
-		for _, p := range s.aboard(f.ID) {
+		for _, p := range aboard {
 			if p.Stage == Boarded {
 				carried++
 				events = append(events, env.event(personStream+p.ID, PersonDeparted, EventData{FlightID: f.ID}))
@@ -750,8 +751,9 @@ func (c FlightAction) decide(s *State, env Envelope) ([]Event, error) {
 		if f.Status != StatusDeparted {
 			return nil, flightConflict(f, c.Action, StatusDeparted)
 		}
-		var events []Event
-		for _, p := range s.aboard(f.ID) {
+		aboard := s.aboard(f.ID)
+		events := make([]Event, 0, len(aboard)+1)
+		for _, p := range aboard {
 			events = append(events, env.event(personStream+p.ID, PersonArrived, EventData{FlightID: f.ID}))
 		}
 		return append(events, env.event(stream, FlightArrived, EventData{})), nil
@@ -777,8 +779,12 @@ func (c FlightAction) outcome(s *State, _ []Event) any { return s.Flights[c.Flig
 
 // aboard returns the persons whose current flight is id, ordered by id.
 func (s *State) aboard(id string) []*Person {
-	var ps []*Person
-	for _, p := range s.flightIndex()[id] {
+	m := s.flightIndex()[id]
+	if len(m) == 0 {
+		return nil
+	}
+	ps := make([]*Person, 0, len(m))
+	for _, p := range m {
 		ps = append(ps, p)
 	}
 	slices.SortFunc(ps, func(a, b *Person) int { return strings.Compare(a.ID, b.ID) })
@@ -835,7 +841,7 @@ func (c ManifestGroup) decide(s *State, env Envelope) ([]Event, error) {
 	if err := s.checkHubs([]*Flight{f}, map[string]int{f.ID: f.Manifested + pt.size()}); err != nil {
 		return nil, err
 	}
-	return s.seating(f, nil).manifest(env, pt, f), nil
+	return s.seating(f, nil).manifest(make([]Event, 0, pt.size()), env, pt, f), nil
 }
 
 func (c ManifestGroup) outcome(s *State, _ []Event) any { return s.View(c.GroupID) }

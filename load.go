@@ -135,8 +135,8 @@ func (st *seating) assign(litter bool) string {
 	}
 }
 
-func (st *seating) manifest(env Envelope, pt party, f *Flight) []Event {
-	events := make([]Event, 0, pt.size())
+// manifest appends to events those that put pt's members on f, seated.
+func (st *seating) manifest(events []Event, env Envelope, pt party, f *Flight) []Event {
 	for _, m := range pt.members {
 		events = append(events, env.event(personStream+m.ID, PersonManifested, EventData{FlightID: f.ID, Seat: st.assign(m.Needs.Litter)}))
 	}
@@ -327,7 +327,7 @@ func (s *State) closeFlight(f *Flight, env Envelope) []Event {
 		if pt.size() > f.Seats-load || pt.litters > f.Litters-litters || (room >= 0 && pt.size() > room) {
 			continue
 		}
-		events = append(events, seats.manifest(env, pt, f)...)
+		events = seats.manifest(events, env, pt, f)
 		load, litters = load+pt.size(), litters+pt.litters
 		if room >= 0 {
 			room -= pt.size()
@@ -587,7 +587,16 @@ func (c PublishManifest) decide(s *State, env Envelope) ([]Event, error) {
 		return nil, err
 	}
 
-	var events []Event
+	n := len(flights) // the events: one a flight published, and one a person offloaded or manifested
+	for _, pl := range plans {
+		for _, pt := range pl.leave {
+			n += pt.size()
+		}
+		for _, pt := range pl.add {
+			n += pt.size()
+		}
+	}
+	events := make([]Event, 0, n)
 	for i, f := range flights {
 		for _, pt := range plans[i].leave {
 			for _, m := range pt.members {
@@ -598,7 +607,7 @@ func (c PublishManifest) decide(s *State, env Envelope) ([]Event, error) {
 	for i, f := range flights {
 		seats := s.seating(f, leaving)
 		for _, pt := range plans[i].add {
-			events = append(events, seats.manifest(env, pt, f)...)
+			events = seats.manifest(events, env, pt, f)
 		}
 		standby := c.Flights[i].Standby
 		if standby == nil {
