@@ -272,8 +272,7 @@ func (s *State) applyPerson(id string, e Event) error {
 		return fmt.Errorf("apply %s to %s: unknown event", e.Type, e.Stream)
 	}
 	if p.Stage != from {
-		s.count(p.Nation, from, -1)
-		s.count(p.Nation, p.Stage, +1)
+		s.move(p.Nation, from, p.Stage)
 	}
 	// A group gains a staged member only by an event of that member: staged,
 	// or regrouped while staged.
@@ -286,13 +285,30 @@ func (s *State) applyPerson(id string, e Event) error {
 }
 
 func (s *State) count(nation string, stage Stage, delta int) {
+	add(s.stageCounts(nation), stage, delta)
+}
+
+// move counts a person of nation who went from one stage to another.
+func (s *State) move(nation string, from, to Stage) {
+	c := s.stageCounts(nation)
+	add(c, from, -1)
+	add(c, to, +1)
+}
+
+func (s *State) stageCounts(nation string) map[Stage]int {
 	c := s.Counts[nation]
 	if c == nil {
 		c = map[Stage]int{}
 		s.Counts[nation] = c
 	}
-	c[stage] += delta
-	if c[stage] == 0 {
+	return c
+}
+
+// add adds delta to c[stage], which it deletes at zero.
+func add(c map[Stage]int, stage Stage, delta int) {
+	if n := c[stage] + delta; n != 0 {
+		c[stage] = n
+	} else {
 		delete(c, stage)
 	}
 }
