@@ -23,7 +23,6 @@
 package sim
 
 import (
-	"container/heap"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -106,22 +105,54 @@ type event struct {
 	a, b int
 }
 
+// eventQueue is a binary min-heap of events by time, then by sequence.
+// It is written for the event type rather than with container/heap, whose
+// interface boxes every event pushed and popped.
 type eventQueue []event
 
-func (q eventQueue) Len() int { return len(q) }
-func (q eventQueue) Less(i, j int) bool {
-	if q[i].t != q[j].t {
-		return q[i].t < q[j].t
+func (a event) before(b event) bool {
+	if a.t != b.t {
+		return a.t < b.t
 	}
-	return q[i].seq < q[j].seq
+	return a.seq < b.seq
 }
-func (q eventQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *eventQueue) Push(x any)   { *q = append(*q, x.(event)) }
-func (q *eventQueue) Pop() any {
-	old := *q
-	e := old[len(old)-1]
-	*q = old[:len(old)-1]
-	return e
+
+func (q *eventQueue) push(ev event) {
+	*q = append(*q, ev)
+	h := *q
+	for j := len(h) - 1; j > 0; {
+		i := (j - 1) / 2 // parent
+		if !h[j].before(h[i]) {
+			break
+		}
+		h[i], h[j] = h[j], h[i]
+		j = i
+	}
+}
+
+// pop removes and returns the first event; q must not be empty.
+func (q *eventQueue) pop() event {
+	h := *q
+	n := len(h) - 1
+	first := h[0]
+	h[0] = h[n]
+	h = h[:n]
+	for i := 0; ; {
+		j := 2*i + 1
+		if j >= n {
+			break
+		}
+		if r := j + 1; r < n && h[r].before(h[j]) {
+			j = r
+		}
+		if !h[j].before(h[i]) {
+			break
+		}
+		h[i], h[j] = h[j], h[i]
+		i = j
+	}
+	*q = h
+	return first
 }
 
 type person struct {
@@ -227,7 +258,7 @@ func Run(sc *Scenario, opt Options) (*Result, error) {
 		return nil, err
 	}
 	for len(e.q) > 0 {
-		ev := heap.Pop(&e.q).(event)
+		ev := e.q.pop()
 		if ev.t >= e.end {
 			break
 		}
@@ -249,7 +280,7 @@ func (e *engine) now() float64 { return e.clock }
 
 func (e *engine) at(t float64, kind eventKind, a, b int) {
 	e.seq++
-	heap.Push(&e.q, event{t: t, seq: e.seq, kind: kind, a: a, b: b})
+	e.q.push(event{t: t, seq: e.seq, kind: kind, a: a, b: b})
 }
 
 // do decides cmd on the domain's state and applies its events.
