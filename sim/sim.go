@@ -214,10 +214,17 @@ type engine struct {
 
 	persons []person
 	groups  []group
-	gates   []*gate
-	flights []*flight
-	nations []string
-	shares  []float64
+	// The commands issued per person and group are built in these and
+	// passed by pointer: the domain keeps nothing of a command, and a
+	// command's value in an interface would be a new allocation each.
+	register airbridge.RegisterGroup
+	scan     airbridge.Scan
+	screen   airbridge.Screen
+	board    airbridge.BoardGroup
+	gates    []*gate
+	flights  []*flight
+	nations  []string
+	shares   []float64
 
 	holding      int   // persons staged
 	holdingWait  []int // persons checked, waiting for room in holding
@@ -369,7 +376,7 @@ func (e *engine) setUp() error {
 
 // plan adds a flight, which lands turnaround minutes before it is due.
 func (e *engine) plan(f *flight, turnaround float64) {
-	f.id = "F" + strconv.Itoa(len(e.flights)+1)
+	f.id = id('F', len(e.flights)+1)
 	e.flights = append(e.flights, f)
 	e.at(max(f.due-turnaround, 0), evFlightLands, len(e.flights)-1, 0)
 }
@@ -471,24 +478,32 @@ func (e *engine) hour(h int) error {
 
 func (e *engine) newGroup(t float64, size int) {
 	gi := len(e.groups)
-	g := group{id: "G" + strconv.Itoa(gi+1), nation: e.nations[pick(e.rng, e.shares)]}
-	for range size {
-		g.members = append(g.members, len(e.persons))
-		e.persons = append(e.persons, person{id: "P" + strconv.Itoa(len(e.persons)+1), group: gi, arrive: t})
+	g := group{id: id('G', gi+1), nation: e.nations[pick(e.rng, e.shares)], members: make([]int, size)}
+	for i := range size {
+		g.members[i] = len(e.persons)
+		e.persons = append(e.persons, person{id: id('P', len(e.persons)+1), group: gi, arrive: t})
 	}
 	e.groups = append(e.groups, g)
 	e.at(t, evArrive, gi, 0)
+}
+
+// id returns prefix followed by n in decimal, such as "P12", in one
+// allocation.
+func id(prefix byte, n int) string {
+	var b [24]byte
+	return string(strconv.AppendInt(append(b[:0], prefix), int64(n), 10))
 }
 
 // arrive registers a group and queues its members at the least busy open
 // gate (any gate, if all are closed).
 func (e *engine) arrive(gi int) error {
 	g := &e.groups[gi]
-	in := airbridge.GroupInput{ID: g.id, Nation: g.nation, Persons: make([]airbridge.PersonInput, len(g.members))}
-	for i, p := range g.members {
-		in.Persons[i] = airbridge.PersonInput{ID: e.persons[p].id, Surname: "Sim", Nationality: "AFG", Category: "local_staff"}
+	persons := e.register.Persons[:0] // the last registration's, reused
+	for _, p := range g.members {
+		persons = append(persons, airbridge.PersonInput{ID: e.persons[p].id, Surname: "Sim", Nationality: "AFG", Category: "local_staff"})
 	}
-	if err := e.do(airbridge.RegisterGroup{GroupInput: in}); err != nil {
+	e.register = airbridge.RegisterGroup{GroupInput: airbridge.GroupInput{ID: g.id, Nation: g.nation, Persons: persons}}
+	if err := e.do(&e.register); err != nil {
 		return err
 	}
 	e.res.Arrived += len(g.members)
@@ -535,7 +550,8 @@ func (e *engine) serve(gi int) error {
 		gt.busy++
 		e.waitSum += e.clock - e.persons[p].arrive
 		e.waitN++
-		if err := e.do(airbridge.Scan{PersonID: e.persons[p].id, Site: gt.site}); err != nil {
+		e.scan = airbridge.Scan{PersonID: e.persons[p].id, Site: gt.site}
+		if err := e.do(&e.scan); err != nil {
 			return err
 		}
 		e.at(e.clock+e.service(gt.Service), evServiceDone, gi, p)
@@ -559,7 +575,8 @@ func (e *engine) service(s Service) float64 {
 // room.
 func (e *engine) serviceDone(gi, p int) error {
 	e.gates[gi].busy--
-	if err := e.do(airbridge.Screen{PersonID: e.persons[p].id, Decision: airbridge.Cleared}); err != nil {
+	e.screen = airbridge.Screen{PersonID: e.persons[p].id, Decision: airbridge.Cleared}
+	if err := e.do(&e.screen); err != nil {
 		return err
 	}
 	e.holdingWait = append(e.holdingWait, p)
@@ -575,7 +592,8 @@ func (e *engine) admit() error {
 	for n < len(e.holdingWait) && e.holding < e.sc.Holding.Capacity {
 		p := e.holdingWait[n]
 		n++
-		if err := e.do(airbridge.Scan{PersonID: e.persons[p].id, Site: "holding"}); err != nil {
+		e.scan = airbridge.Scan{PersonID: e.persons[p].id, Site: "holding"}
+		if err := e.do(&e.scan); err != nil {
 			return err
 		}
 		e.holding++
@@ -683,7 +701,8 @@ func (e *engine) depart(fi int) error {
 		if p.FlightID != f.id {
 			continue
 		}
-		if err := e.do(airbridge.BoardGroup{FlightID: f.id, GroupID: g.id}); err != nil {
+		e.board = airbridge.BoardGroup{FlightID: f.id, GroupID: g.id}
+		if err := e.do(&e.board); err != nil {
 			return fmt.Errorf("board %s on %s: %w", g.id, f.id, err)
 		}
 		g.done = true
@@ -812,7 +831,7 @@ func (e *engine) watch() {
 		crowd += g.waiting()
 	}
 	e.res.PeakGateCrowd = max(e.res.PeakGateCrowd, crowd)
-	for _, h := range e.hubs {
+	for _, h := range e.sc.Hubs { // as e.hubs, without a map's iteration
 		for _, w := range h.Outages {
 			if w.holds(e.clock) {
 				e.res.StrandedPeak = max(e.res.StrandedPeak, e.holding)
