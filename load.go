@@ -103,6 +103,9 @@ func (s *State) hubRoom(f *Flight, freed int) int {
 // seating hands out the seats of one flight: the lowest free seat number,
 // or for a litter patient the lowest free litter position ("L1", …).
 type seating struct {
+	// taken holds the seats held when the seating began (nil if none). The
+	// seats it hands out need no entry: its counters only go up, so it
+	// never hands a label out twice.
 	taken            map[string]bool
 	seat, litter     int
 	seats, positions int
@@ -111,9 +114,12 @@ type seating struct {
 // seating returns the seats of f, free but for those its persons hold who
 // are not in leaving.
 func (s *State) seating(f *Flight, leaving map[string]bool) *seating {
-	st := &seating{taken: map[string]bool{}, seats: f.Seats, positions: f.Litters}
+	st := &seating{seats: f.Seats, positions: f.Litters}
 	for id, p := range s.flightIndex()[f.ID] {
 		if !leaving[id] && p.Seat != "" {
+			if st.taken == nil {
+				st.taken = map[string]bool{}
+			}
 			st.taken[p.Seat] = true
 		}
 	}
@@ -129,7 +135,6 @@ func (st *seating) assign(litter bool) string {
 		*counter++
 		label := prefix + strconv.Itoa(*counter)
 		if !st.taken[label] {
-			st.taken[label] = true
 			return label
 		}
 	}
@@ -320,12 +325,15 @@ func (s *State) closeFlight(f *Flight, env Envelope) []Event {
 		}
 	}
 	slices.SortFunc(standby, party.before)
-	seats := s.seating(f, leaving)
+	var seats *seating // built for the first standby group that fits
 	var backfilled []string
 	taken := map[string]bool{}
 	for _, pt := range standby {
 		if pt.size() > f.Seats-load || pt.litters > f.Litters-litters || (room >= 0 && pt.size() > room) {
 			continue
+		}
+		if seats == nil {
+			seats = s.seating(f, leaving)
 		}
 		events = seats.manifest(events, env, pt, f)
 		load, litters = load+pt.size(), litters+pt.litters
