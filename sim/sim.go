@@ -162,12 +162,34 @@ type person struct {
 }
 
 type group struct {
-	id      string
-	nation  string
-	members []int
-	staged  int
-	readyAt float64
-	done    bool // boarded
+	id     string
+	nation string
+	ni     int // the nation's index in engine.nations
+	// Its members are the persons first, first+1, … first+size-1.
+	first, size int
+	staged      int
+	readyAt     float64
+	done        bool // boarded
+}
+
+// readyQueue lists ready groups, oldest first; boarded ones are dropped
+// lazily.
+type readyQueue struct {
+	list []int
+	head int
+}
+
+// waiting drops the boarded groups at q's head and returns q's groups from
+// its first not boarded.
+func (e *engine) waiting(q *readyQueue) []int {
+	for q.head < len(q.list) && e.groups[q.list[q.head]].done {
+		q.head++
+	}
+	if q.head > 4096 && q.head*2 > len(q.list) {
+		q.list = append(q.list[:0], q.list[q.head:]...)
+		q.head = 0
+	}
+	return q.list[q.head:]
 }
 
 type gate struct {
@@ -193,6 +215,7 @@ type flight struct {
 	id        string
 	aircraft  string
 	nation    string
+	ni        int // the nation's index in engine.nations, or -1
 	seats     int
 	due       float64 // planned departure
 	dest      string
@@ -226,10 +249,12 @@ type engine struct {
 	nations  []string
 	shares   []float64
 
-	holding      int   // persons staged
-	holdingWait  []int // persons checked, waiting for room in holding
-	ready        []int // ready groups, oldest first (boarded ones are skipped lazily)
-	readyHead    int
+	holding     int   // persons staged
+	holdingWait []int // persons checked, waiting for room in holding
+	// The ready groups: under the historical policy, which takes a
+	// nation's own, by nation (as engine.nations); else all in one.
+	ready        readyQueue
+	readyOf      []readyQueue
 	readyCount   int // ready groups not boarded
 	readyPersons int // their persons
 	onGround     int
@@ -315,6 +340,22 @@ func (e *engine) setUp() error {
 		e.nations = append(e.nations, n.Code)
 		e.shares = append(e.shares, n.Share)
 	}
+	e.readyOf = make([]readyQueue, len(e.nations))
+	// Room for the persons and groups the arrivals bring on average, and a
+	// little more, so that the slices rarely grow.
+	expected := 0.0
+	for d := range e.days {
+		expected += at(e.sc.Arrivals.PerDay, d)
+	}
+	if n := int(min(expected*1.05, 1<<22)); n > 0 {
+		groups := n
+		if m := e.meanGroup(); m >= 1 {
+			groups = int(float64(n) / m)
+		}
+		e.persons = make([]person, 0, n)
+		e.groups = make([]group, 0, groups)
+		e.inSystem = make([]float64, 0, n)
+	}
 	e.policy = airbridge.Policy{Name: e.sc.Name, Nations: e.nations, Categories: airbridge.DefaultCategories(), LoadGuard: &guard,
 		MaxSeats: map[airbridge.AircraftType]int{}}
 	// The scenario's loads are the operation's seat limits, where they go
@@ -377,6 +418,7 @@ func (e *engine) setUp() error {
 // plan adds a flight, which lands turnaround minutes before it is due.
 func (e *engine) plan(f *flight, turnaround float64) {
 	f.id = id('F', len(e.flights)+1)
+	f.ni = slices.Index(e.nations, f.nation)
 	e.flights = append(e.flights, f)
 	e.at(max(f.due-turnaround, 0), evFlightLands, len(e.flights)-1, 0)
 }
@@ -478,9 +520,9 @@ func (e *engine) hour(h int) error {
 
 func (e *engine) newGroup(t float64, size int) {
 	gi := len(e.groups)
-	g := group{id: id('G', gi+1), nation: e.nations[pick(e.rng, e.shares)], members: make([]int, size)}
-	for i := range size {
-		g.members[i] = len(e.persons)
+	ni := pick(e.rng, e.shares)
+	g := group{id: id('G', gi+1), nation: e.nations[ni], ni: ni, first: len(e.persons), size: size}
+	for range size {
 		e.persons = append(e.persons, person{id: id('P', len(e.persons)+1), group: gi, arrive: t})
 	}
 	e.groups = append(e.groups, g)
@@ -499,14 +541,14 @@ func id(prefix byte, n int) string {
 func (e *engine) arrive(gi int) error {
 	g := &e.groups[gi]
 	persons := e.register.Persons[:0] // the last registration's, reused
-	for _, p := range g.members {
+	for p := g.first; p < g.first+g.size; p++ {
 		persons = append(persons, airbridge.PersonInput{ID: e.persons[p].id, Surname: "Sim", Nationality: "AFG", Category: "local_staff"})
 	}
 	e.register = airbridge.RegisterGroup{GroupInput: airbridge.GroupInput{ID: g.id, Nation: g.nation, Persons: persons}}
 	if err := e.do(&e.register); err != nil {
 		return err
 	}
-	e.res.Arrived += len(g.members)
+	e.res.Arrived += g.size
 	best := -1
 	for _, open := range []bool{true, false} { // an open gate if there is one
 		for i, gt := range e.gates {
@@ -522,7 +564,9 @@ func (e *engine) arrive(gi int) error {
 		}
 	}
 	gt := e.gates[best]
-	gt.queue = append(gt.queue, g.members...)
+	for p := g.first; p < g.first+g.size; p++ {
+		gt.queue = append(gt.queue, p)
+	}
 	return e.serve(best)
 }
 
@@ -599,11 +643,15 @@ func (e *engine) admit() error {
 		e.holding++
 		g := &e.groups[e.persons[p].group]
 		g.staged++
-		if g.staged == len(g.members) {
+		if g.staged == g.size {
 			g.readyAt = e.clock
-			e.ready = append(e.ready, e.persons[p].group)
+			q := &e.ready
+			if e.opt.Policy == Historical {
+				q = &e.readyOf[g.ni]
+			}
+			q.list = append(q.list, e.persons[p].group)
 			e.readyCount++
-			e.readyPersons += len(g.members)
+			e.readyPersons += g.size
 		}
 	}
 	e.holdingWait = e.holdingWait[n:]
@@ -697,7 +745,7 @@ func (e *engine) depart(fi int) error {
 	carried := 0
 	for _, gi := range chosen {
 		g := &e.groups[gi]
-		p := e.st.Persons[e.persons[g.members[0]].id]
+		p := e.st.Persons[e.persons[g.first].id]
 		if p.FlightID != f.id {
 			continue
 		}
@@ -707,9 +755,9 @@ func (e *engine) depart(fi int) error {
 		}
 		g.done = true
 		e.readyCount--
-		e.readyPersons -= len(g.members)
-		carried += len(g.members)
-		for _, m := range g.members {
+		e.readyPersons -= g.size
+		carried += g.size
+		for m := g.first; m < g.first+g.size; m++ {
 			e.inSystem = append(e.inSystem, e.clock-e.persons[m].arrive)
 		}
 	}
@@ -765,23 +813,19 @@ func (e *engine) coming() bool {
 
 // choose picks the ready groups a flight takes, and their persons.
 func (e *engine) choose(f *flight) ([]int, int, error) {
-	for e.readyHead < len(e.ready) && e.groups[e.ready[e.readyHead]].done {
-		e.readyHead++
-	}
-	if e.readyHead > 4096 && e.readyHead*2 > len(e.ready) {
-		e.ready = append(e.ready[:0], e.ready[e.readyHead:]...)
-		e.readyHead = 0
-	}
 	var chosen []int
 	load := 0
 	if e.opt.Policy == Historical {
-		for _, gi := range e.ready[e.readyHead:] {
+		if f.ni < 0 {
+			return nil, 0, nil
+		}
+		for _, gi := range e.waiting(&e.readyOf[f.ni]) {
 			g := &e.groups[gi]
-			if g.done || g.nation != f.nation || load+len(g.members) > f.seats {
+			if g.done || load+g.size > f.seats {
 				continue
 			}
 			chosen = append(chosen, gi)
-			load += len(g.members)
+			load += g.size
 			if load == f.seats {
 				break
 			}
@@ -798,15 +842,15 @@ func (e *engine) choose(f *flight) ([]int, int, error) {
 	departure := e.sc.Start.Add(time.Duration(e.clock * float64(time.Minute)))
 	in.Flights = []manifest.Flight{{ID: f.id, Operator: f.nation, Seats: f.seats, Departure: departure}}
 	index := map[string]int{}
-	for _, gi := range e.ready[e.readyHead:] {
+	for _, gi := range e.waiting(&e.ready) {
 		g := &e.groups[gi]
 		if g.done {
 			continue
 		}
 		index[g.id] = gi
-		in.Groups = append(in.Groups, manifest.Group{ID: g.id, Size: len(g.members), Priority: 2, Nationality: "AFG", Category: "local_staff",
+		in.Groups = append(in.Groups, manifest.Group{ID: g.id, Size: g.size, Priority: 2, Nationality: "AFG", Category: "local_staff",
 			Ready: e.sc.Start.Add(time.Duration(g.readyAt * float64(time.Minute)))})
-		if candidates += len(g.members); candidates >= 2*f.seats {
+		if candidates += g.size; candidates >= 2*f.seats {
 			break
 		}
 	}
