@@ -185,6 +185,10 @@ func (s *State) applyPerson(id string, e Event) error {
 		if !ok {
 			return fmt.Errorf("apply %s: unknown group %s", e.Type, p.GroupID)
 		}
+		if cap(g.Members) == 0 {
+			// Room for a small group's members at once.
+			g.Members = make([]string, 0, 4)
+		}
 		g.Members = append(g.Members, p.ID)
 		s.Persons[id] = &p
 		s.count(p.Nation, p.Stage, +1)
