@@ -540,6 +540,7 @@ func (c PublishManifest) decide(s *State, env Envelope) ([]Event, error) {
 			}
 			plans[i].leave = append(plans[i].leave, pt)
 		}
+		plans[i].add = make([]party, 0, len(c.Flights[i].Groups))
 		for _, id := range c.Flights[i].Groups {
 			g, err := s.group(id)
 			if err != nil {
