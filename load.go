@@ -488,8 +488,12 @@ func (c PublishManifest) decide(s *State, env Envelope) ([]Event, error) {
 		return nil, invalid("flights", "names %d flights; at most %d", len(c.Flights), MaxPublishFlights)
 	}
 	flights := make([]*Flight, len(c.Flights))
-	inRequest := map[string]bool{}
-	listedOn := map[string]string{} // group → flight it is listed on
+	inRequest := make(map[string]bool, len(c.Flights))
+	listed := 0 // a hint, bounded: the lists are not checked yet
+	for _, fm := range c.Flights {
+		listed = min(listed+len(fm.Groups), 1024)
+	}
+	listedOn := make(map[string]string, listed) // group → flight it is listed on
 	for i, fm := range c.Flights {
 		field := fmt.Sprintf("flights[%d]", i)
 		f, err := s.flight(fm.FlightID)

@@ -142,7 +142,7 @@ func (s *State) flightIndex() map[string]map[string]*Person {
 		s.onFlight = map[string]map[string]*Person{}
 		for _, p := range s.Persons {
 			if p.FlightID != "" {
-				s.index(p)
+				s.index(p, 0)
 			}
 		}
 	}
@@ -163,10 +163,12 @@ func (s *State) stagedIndex() map[string]bool {
 	return s.withStaged
 }
 
-func (s *State) index(p *Person) {
+// index puts p in the index of its flight, made for seats persons if it is
+// the flight's first.
+func (s *State) index(p *Person, seats int) {
 	m := s.onFlight[p.FlightID]
 	if m == nil {
-		m = map[string]*Person{}
+		m = make(map[string]*Person, seats)
 		s.onFlight[p.FlightID] = m
 	}
 	m[p.ID] = p
@@ -249,7 +251,7 @@ func (s *State) applyPerson(id string, e Event) error {
 		f.Manifested++
 		f.LittersUsed += litter
 		if s.onFlight != nil {
-			s.index(p)
+			s.index(p, f.Seats)
 		}
 	case PersonOffloaded, PersonNoShow:
 		if p.Stage == Boarded {
