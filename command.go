@@ -330,9 +330,8 @@ func decideRegister(s *State, env Envelope, groups []GroupInput, path paths) ([]
 		return nil, Errorf(ETOOLARGE, "%d persons in one registration; at most %d", total, MaxBatch)
 	}
 	events := make([]Event, 0, total+len(groups))
-	newPersons := make(map[string]bool, total)
-	newDocs := make(map[string]string, total)
-	newGroups := make(map[string]bool, len(groups))
+	var newPersons, newGroups idSet
+	var newDocs map[string]string // made for the first document
 	for gi, g := range groups {
 		gf := func(field string) string { return path.group(gi, field) }
 		if !entityID.MatchString(g.ID) {
@@ -342,17 +341,17 @@ func decideRegister(s *State, env Envelope, groups []GroupInput, path paths) ([]
 			return nil, invalid(gf("nation"), "%q is not a nation of this operation", g.Nation)
 		}
 		name := strings.TrimSpace(g.Name)
-		if err := validName(gf("name"), name); err != nil {
+		if err := validNameAt(func() string { return gf("name") }, name); err != nil {
 			return nil, err
 		}
 		if len(g.Persons) == 0 {
 			return nil, invalid(gf("persons"), "a group needs at least one person")
 		}
 		size := len(g.Persons)
-		if newGroups[g.ID] {
+		if newGroups.has(g.ID) {
 			return nil, invalid(gf("id"), "group %s is listed twice", g.ID)
 		}
-		newGroups[g.ID] = true
+		newGroups.add(g.ID)
 		if old, ok := s.Groups[g.ID]; ok {
 			if old.Nation != g.Nation {
 				return nil, Errorf(ECONFLICT, "group %s belongs to %s, not %s", g.ID, old.Nation, g.Nation).With("group_id", g.ID)
@@ -374,25 +373,28 @@ func decideRegister(s *State, env Envelope, groups []GroupInput, path paths) ([]
 		for pi := range g.Persons {
 			in := g.Persons[pi] // a copy, documents too: validate normalizes it
 			in.Documents = slices.Clone(in.Documents)
-			pat := path.person(gi, pi)
+			pat := func() string { return path.person(gi, pi) } // named only for a refusal
 			if in.ID == "" {
-				return nil, invalid(joinField(pat, "id"), "must not be empty")
+				return nil, invalid(joinField(pat(), "id"), "must not be empty")
 			}
-			if err := in.validate(*s.Policy, pat, env.Time); err != nil {
+			if err := in.validate(s.Policy, pat, env.Time); err != nil {
 				return nil, err
 			}
-			if _, ok := s.Persons[in.ID]; ok || newPersons[in.ID] {
+			if _, ok := s.Persons[in.ID]; ok || newPersons.has(in.ID) {
 				return nil, Errorf(ECONFLICT, "person %s already exists", in.ID).With("id", in.ID)
 			}
-			newPersons[in.ID] = true
+			newPersons.add(in.ID)
 			for _, d := range in.Documents {
 				if other, ok := s.Documents[d.Number]; ok {
-					return nil, Errorf(ECONFLICT, "%s: the document is already registered to person %s", joinField(pat, "documents"), other).
-						With("field", joinField(pat, "documents")).With("person_id", other)
+					return nil, Errorf(ECONFLICT, "%s: the document is already registered to person %s", joinField(pat(), "documents"), other).
+						With("field", joinField(pat(), "documents")).With("person_id", other)
 				}
 				if other, ok := newDocs[d.Number]; ok {
-					return nil, Errorf(ECONFLICT, "%s: the document is listed twice in this registration (person %s)", joinField(pat, "documents"), other).
-						With("field", joinField(pat, "documents")).With("person_id", other)
+					return nil, Errorf(ECONFLICT, "%s: the document is listed twice in this registration (person %s)", joinField(pat(), "documents"), other).
+						With("field", joinField(pat(), "documents")).With("person_id", other)
+				}
+				if newDocs == nil {
+					newDocs = make(map[string]string, total)
 				}
 				newDocs[d.Number] = in.ID
 			}
@@ -409,6 +411,36 @@ func decideRegister(s *State, env Envelope, groups []GroupInput, path paths) ([]
 		}
 	}
 	return events, nil
+}
+
+// idSet is a set of ids that keeps its first few in an array: most
+// registrations are one small group, and need no map.
+type idSet struct {
+	few  [8]string
+	n    int
+	many map[string]bool
+}
+
+func (s *idSet) has(id string) bool {
+	if s.many != nil {
+		return s.many[id]
+	}
+	return slices.Contains(s.few[:s.n], id)
+}
+
+func (s *idSet) add(id string) {
+	if s.many == nil && s.n < len(s.few) {
+		s.few[s.n] = id
+		s.n++
+		return
+	}
+	if s.many == nil {
+		s.many = make(map[string]bool, 2*len(s.few))
+		for _, x := range s.few[:s.n] {
+			s.many[x] = true
+		}
+	}
+	s.many[id] = true
 }
 
 func preStaged(st Stage) bool {
@@ -737,9 +769,10 @@ func (c FlightAction) decide(s *State, env Envelope) ([]Event, error) {
 		if alert != nil {
 			departed = EventData{Override: true, Reason: override, Alert: alert}
 		}
-		var events []Event
+		aboard := s.aboard(f.ID)
+		events := make([]Event, 0, len(aboard)+2) // and perhaps an alert's, and the departure
 		carried, noShows := 0, 0
-		for _, p := range s.aboard(f.ID) {
+		for _, p := range aboard {
 			if p.Stage == Boarded {
 				carried++
 				events = append(events, env.event(personStream+p.ID, PersonDeparted, EventData{FlightID: f.ID}))
@@ -755,8 +788,9 @@ func (c FlightAction) decide(s *State, env Envelope) ([]Event, error) {
 		if f.Status != StatusDeparted {
 			return nil, flightConflict(f, c.Action, StatusDeparted)
 		}
-		var events []Event
-		for _, p := range s.aboard(f.ID) {
+		aboard := s.aboard(f.ID)
+		events := make([]Event, 0, len(aboard)+1)
+		for _, p := range aboard {
 			events = append(events, env.event(personStream+p.ID, PersonArrived, EventData{FlightID: f.ID}))
 		}
 		return append(events, env.event(stream, FlightArrived, EventData{})), nil
@@ -782,8 +816,12 @@ func (c FlightAction) outcome(s *State, _ []Event) any { return s.Flights[c.Flig
 
 // aboard returns the persons whose current flight is id, ordered by id.
 func (s *State) aboard(id string) []*Person {
-	var ps []*Person
-	for _, p := range s.flightIndex()[id] {
+	m := s.flightIndex()[id]
+	if len(m) == 0 {
+		return nil
+	}
+	ps := make([]*Person, 0, len(m))
+	for _, p := range m {
 		ps = append(ps, p)
 	}
 	slices.SortFunc(ps, func(a, b *Person) int { return strings.Compare(a.ID, b.ID) })
@@ -840,7 +878,7 @@ func (c ManifestGroup) decide(s *State, env Envelope) ([]Event, error) {
 	if err := s.checkHubs([]*Flight{f}, map[string]int{f.ID: f.Manifested + pt.size()}); err != nil {
 		return nil, err
 	}
-	return s.seating(f, nil).manifest(env, pt, f), nil
+	return s.seating(f, nil).manifest(make([]Event, 0, pt.size()), env, pt, f), nil
 }
 
 func (c ManifestGroup) outcome(s *State, _ []Event) any { return s.View(c.GroupID) }

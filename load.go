@@ -103,6 +103,9 @@ func (s *State) hubRoom(f *Flight, freed int) int {
 // seating hands out the seats of one flight: the lowest free seat number,
 // or for a litter patient the lowest free litter position ("L1", …).
 type seating struct {
+	// taken holds the seats held when the seating began (nil if none). The
+	// seats it hands out need no entry: its counters only go up, so it
+	// never hands a label out twice.
 	taken            map[string]bool
 	seat, litter     int
 	seats, positions int
@@ -111,9 +114,12 @@ type seating struct {
 // seating returns the seats of f, free but for those its persons hold who
 // are not in leaving.
 func (s *State) seating(f *Flight, leaving map[string]bool) *seating {
-	st := &seating{taken: map[string]bool{}, seats: f.Seats, positions: f.Litters}
+	st := &seating{seats: f.Seats, positions: f.Litters}
 	for id, p := range s.flightIndex()[f.ID] {
 		if !leaving[id] && p.Seat != "" {
+			if st.taken == nil {
+				st.taken = map[string]bool{}
+			}
 			st.taken[p.Seat] = true
 		}
 	}
@@ -129,14 +135,13 @@ func (st *seating) assign(litter bool) string {
 		*counter++
 		label := prefix + strconv.Itoa(*counter)
 		if !st.taken[label] {
-			st.taken[label] = true
 			return label
 		}
 	}
 }
 
-func (st *seating) manifest(env Envelope, pt party, f *Flight) []Event {
-	events := make([]Event, 0, pt.size())
+// manifest appends to events those that put pt's members on f, seated.
+func (st *seating) manifest(events []Event, env Envelope, pt party, f *Flight) []Event {
 	for _, m := range pt.members {
 		events = append(events, env.event(personStream+m.ID, PersonManifested, EventData{FlightID: f.ID, Seat: st.assign(m.Needs.Litter)}))
 	}
@@ -320,14 +325,17 @@ func (s *State) closeFlight(f *Flight, env Envelope) []Event {
 		}
 	}
 	slices.SortFunc(standby, party.before)
-	seats := s.seating(f, leaving)
+	var seats *seating // built for the first standby group that fits
 	var backfilled []string
 	taken := map[string]bool{}
 	for _, pt := range standby {
 		if pt.size() > f.Seats-load || pt.litters > f.Litters-litters || (room >= 0 && pt.size() > room) {
 			continue
 		}
-		events = append(events, seats.manifest(env, pt, f)...)
+		if seats == nil {
+			seats = s.seating(f, leaving)
+		}
+		events = seats.manifest(events, env, pt, f)
 		load, litters = load+pt.size(), litters+pt.litters
 		if room >= 0 {
 			room -= pt.size()
@@ -480,8 +488,12 @@ func (c PublishManifest) decide(s *State, env Envelope) ([]Event, error) {
 		return nil, invalid("flights", "names %d flights; at most %d", len(c.Flights), MaxPublishFlights)
 	}
 	flights := make([]*Flight, len(c.Flights))
-	inRequest := map[string]bool{}
-	listedOn := map[string]string{} // group → flight it is listed on
+	inRequest := make(map[string]bool, len(c.Flights))
+	listed := 0 // a hint, bounded: the lists are not checked yet
+	for _, fm := range c.Flights {
+		listed = min(listed+len(fm.Groups), 1024)
+	}
+	listedOn := make(map[string]string, listed) // group → flight it is listed on
 	for i, fm := range c.Flights {
 		field := fmt.Sprintf("flights[%d]", i)
 		f, err := s.flight(fm.FlightID)
@@ -532,6 +544,7 @@ func (c PublishManifest) decide(s *State, env Envelope) ([]Event, error) {
 			}
 			plans[i].leave = append(plans[i].leave, pt)
 		}
+		plans[i].add = make([]party, 0, len(c.Flights[i].Groups))
 		for _, id := range c.Flights[i].Groups {
 			g, err := s.group(id)
 			if err != nil {
@@ -587,7 +600,16 @@ func (c PublishManifest) decide(s *State, env Envelope) ([]Event, error) {
 		return nil, err
 	}
 
-	var events []Event
+	n := len(flights) // the events: one a flight published, and one a person offloaded or manifested
+	for _, pl := range plans {
+		for _, pt := range pl.leave {
+			n += pt.size()
+		}
+		for _, pt := range pl.add {
+			n += pt.size()
+		}
+	}
+	events := make([]Event, 0, n)
 	for i, f := range flights {
 		for _, pt := range plans[i].leave {
 			for _, m := range pt.members {
@@ -598,7 +620,7 @@ func (c PublishManifest) decide(s *State, env Envelope) ([]Event, error) {
 	for i, f := range flights {
 		seats := s.seating(f, leaving)
 		for _, pt := range plans[i].add {
-			events = append(events, seats.manifest(env, pt, f)...)
+			events = seats.manifest(events, env, pt, f)
 		}
 		standby := c.Flights[i].Standby
 		if standby == nil {

@@ -205,15 +205,21 @@ func NormalizeDocumentNumber(s string) string {
 const maxNameLen = 120
 
 func validName(field, s string) error {
+	return validNameAt(func() string { return field }, s)
+}
+
+// validNameAt is validName with the field named, by field(), only when s is
+// refused.
+func validNameAt(field func() string, s string) error {
 	if !utf8.ValidString(s) {
-		return invalid(field, "is not valid UTF-8")
+		return invalid(field(), "is not valid UTF-8")
 	}
 	if utf8.RuneCountInString(s) > maxNameLen {
-		return invalid(field, "is longer than %d characters", maxNameLen)
+		return invalid(field(), "is longer than %d characters", maxNameLen)
 	}
 	for _, r := range s {
 		if unicode.IsControl(r) {
-			return invalid(field, "contains a control character")
+			return invalid(field(), "contains a control character")
 		}
 	}
 	return nil
@@ -246,15 +252,16 @@ func validDate(field, s string) (time.Time, error) {
 // anything is submitted.
 func (in PersonInput) Check(p Policy, now time.Time) (PersonInput, error) {
 	in.Documents = slices.Clone(in.Documents)
-	err := in.validate(p, "", now)
+	err := in.validate(&p, func() string { return "" }, now)
 	return in, err
 }
 
 // validate checks a registration against the policy; field names are prefixed
-// with at, such as "persons[3]". Its messages never repeat a value of the
-// person's: refusals are stored with their idempotency key, in clear.
-func (in *PersonInput) validate(p Policy, at string, now time.Time) error {
-	f := func(name string) string { return joinField(at, name) }
+// with at(), such as "persons[3]", which is called only to name a refused
+// field. Its messages never repeat a value of the person's: refusals are
+// stored with their idempotency key, in clear.
+func (in *PersonInput) validate(p *Policy, at func() string, now time.Time) error {
+	f := func(name string) string { return joinField(at(), name) }
 	if in.MRZ != "" {
 		return invalid(f("mrz"), "the machine-readable zone was not read")
 	}
@@ -263,10 +270,10 @@ func (in *PersonInput) validate(p Policy, at string, now time.Time) error {
 	}
 	in.Surname = strings.TrimSpace(in.Surname)
 	in.GivenNames = strings.TrimSpace(in.GivenNames)
-	if err := validName(f("surname"), in.Surname); err != nil {
+	if err := validNameAt(func() string { return f("surname") }, in.Surname); err != nil {
 		return err
 	}
-	if err := validName(f("given_names"), in.GivenNames); err != nil {
+	if err := validNameAt(func() string { return f("given_names") }, in.GivenNames); err != nil {
 		return err
 	}
 	if in.Surname == "" && in.GivenNames == "" {

@@ -212,9 +212,20 @@ func (p Policy) Category(code string) (Category, bool) {
 func (p Policy) HasNation(code string) bool { return slices.Contains(p.Nations, code) }
 
 var (
-	countryCode  = regexp.MustCompile(`^[A-Z]{3}$`)
+	// countryCode matches three capital letters, A-Z. It is checked for
+	// every person registered, so it is written out rather than a regular
+	// expression.
+	countryCode  letterCode
 	categoryCode = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
 )
+
+type letterCode struct{}
+
+func (letterCode) MatchString(s string) bool {
+	return len(s) == 3 && isUpper(s[0]) && isUpper(s[1]) && isUpper(s[2])
+}
+
+func isUpper(c byte) bool { return 'A' <= c && c <= 'Z' }
 
 // Validate reports the first problem with p.
 func (p Policy) Validate() error {

@@ -148,7 +148,7 @@ func (s *State) flightIndex() map[string]map[string]*Person {
 		s.onFlight = map[string]map[string]*Person{}
 		for _, p := range s.Persons {
 			if p.FlightID != "" {
-				s.index(p)
+				s.index(p, 0)
 			}
 		}
 	}
@@ -169,10 +169,12 @@ func (s *State) stagedIndex() map[string]bool {
 	return s.withStaged
 }
 
-func (s *State) index(p *Person) {
+// index puts p in the index of its flight, made for seats persons if it is
+// the flight's first.
+func (s *State) index(p *Person, seats int) {
 	m := s.onFlight[p.FlightID]
 	if m == nil {
-		m = map[string]*Person{}
+		m = make(map[string]*Person, seats)
 		s.onFlight[p.FlightID] = m
 	}
 	m[p.ID] = p
@@ -190,6 +192,10 @@ func (s *State) applyPerson(id string, e Event) error {
 		g, ok := s.Groups[p.GroupID]
 		if !ok {
 			return fmt.Errorf("apply %s: unknown group %s", e.Type, p.GroupID)
+		}
+		if cap(g.Members) == 0 {
+			// Room for a small group's members at once.
+			g.Members = make([]string, 0, 4)
 		}
 		g.Members = append(g.Members, p.ID)
 		s.Persons[id] = &p
@@ -251,7 +257,7 @@ func (s *State) applyPerson(id string, e Event) error {
 		f.Manifested++
 		f.LittersUsed += litter
 		if s.onFlight != nil {
-			s.index(p)
+			s.index(p, f.Seats)
 		}
 	case PersonOffloaded, PersonNoShow:
 		if p.Stage == Boarded {
@@ -278,8 +284,7 @@ func (s *State) applyPerson(id string, e Event) error {
 		return fmt.Errorf("apply %s to %s: unknown event", e.Type, e.Stream)
 	}
 	if p.Stage != from {
-		s.count(p.Nation, from, -1)
-		s.count(p.Nation, p.Stage, +1)
+		s.move(p.Nation, from, p.Stage)
 	}
 	// A group gains a staged member only by an event of that member: staged,
 	// or regrouped while staged.
@@ -292,13 +297,30 @@ func (s *State) applyPerson(id string, e Event) error {
 }
 
 func (s *State) count(nation string, stage Stage, delta int) {
+	add(s.stageCounts(nation), stage, delta)
+}
+
+// move counts a person of nation who went from one stage to another.
+func (s *State) move(nation string, from, to Stage) {
+	c := s.stageCounts(nation)
+	add(c, from, -1)
+	add(c, to, +1)
+}
+
+func (s *State) stageCounts(nation string) map[Stage]int {
 	c := s.Counts[nation]
 	if c == nil {
 		c = map[Stage]int{}
 		s.Counts[nation] = c
 	}
-	c[stage] += delta
-	if c[stage] == 0 {
+	return c
+}
+
+// add adds delta to c[stage], which it deletes at zero.
+func add(c map[Stage]int, stage Stage, delta int) {
+	if n := c[stage] + delta; n != 0 {
+		c[stage] = n
+	} else {
 		delete(c, stage)
 	}
 }

@@ -23,7 +23,6 @@
 package sim
 
 import (
-	"container/heap"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -106,22 +105,54 @@ type event struct {
 	a, b int
 }
 
+// eventQueue is a binary min-heap of events by time, then by sequence.
+// It is written for the event type rather than with container/heap, whose
+// interface boxes every event pushed and popped.
 type eventQueue []event
 
-func (q eventQueue) Len() int { return len(q) }
-func (q eventQueue) Less(i, j int) bool {
-	if q[i].t != q[j].t {
-		return q[i].t < q[j].t
+func (a event) before(b event) bool {
+	if a.t != b.t {
+		return a.t < b.t
 	}
-	return q[i].seq < q[j].seq
+	return a.seq < b.seq
 }
-func (q eventQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *eventQueue) Push(x any)   { *q = append(*q, x.(event)) }
-func (q *eventQueue) Pop() any {
-	old := *q
-	e := old[len(old)-1]
-	*q = old[:len(old)-1]
-	return e
+
+func (q *eventQueue) push(ev event) {
+	*q = append(*q, ev)
+	h := *q
+	for j := len(h) - 1; j > 0; {
+		i := (j - 1) / 2 // parent
+		if !h[j].before(h[i]) {
+			break
+		}
+		h[i], h[j] = h[j], h[i]
+		j = i
+	}
+}
+
+// pop removes and returns the first event; q must not be empty.
+func (q *eventQueue) pop() event {
+	h := *q
+	n := len(h) - 1
+	first := h[0]
+	h[0] = h[n]
+	h = h[:n]
+	for i := 0; ; {
+		j := 2*i + 1
+		if j >= n {
+			break
+		}
+		if r := j + 1; r < n && h[r].before(h[j]) {
+			j = r
+		}
+		if !h[j].before(h[i]) {
+			break
+		}
+		h[i], h[j] = h[j], h[i]
+		i = j
+	}
+	*q = h
+	return first
 }
 
 type person struct {
@@ -131,12 +162,34 @@ type person struct {
 }
 
 type group struct {
-	id      string
-	nation  string
-	members []int
-	staged  int
-	readyAt float64
-	done    bool // boarded
+	id     string
+	nation string
+	ni     int // the nation's index in engine.nations
+	// Its members are the persons first, first+1, … first+size-1.
+	first, size int
+	staged      int
+	readyAt     float64
+	done        bool // boarded
+}
+
+// readyQueue lists ready groups, oldest first; boarded ones are dropped
+// lazily.
+type readyQueue struct {
+	list []int
+	head int
+}
+
+// waiting drops the boarded groups at q's head and returns q's groups from
+// its first not boarded.
+func (e *engine) waiting(q *readyQueue) []int {
+	for q.head < len(q.list) && e.groups[q.list[q.head]].done {
+		q.head++
+	}
+	if q.head > 4096 && q.head*2 > len(q.list) {
+		q.list = append(q.list[:0], q.list[q.head:]...)
+		q.head = 0
+	}
+	return q.list[q.head:]
 }
 
 type gate struct {
@@ -162,6 +215,7 @@ type flight struct {
 	id        string
 	aircraft  string
 	nation    string
+	ni        int // the nation's index in engine.nations, or -1
 	seats     int
 	due       float64 // planned departure
 	dest      string
@@ -183,15 +237,24 @@ type engine struct {
 
 	persons []person
 	groups  []group
-	gates   []*gate
-	flights []*flight
-	nations []string
-	shares  []float64
+	// The commands issued per person and group are built in these and
+	// passed by pointer: the domain keeps nothing of a command, and a
+	// command's value in an interface would be a new allocation each.
+	register airbridge.RegisterGroup
+	scan     airbridge.Scan
+	screen   airbridge.Screen
+	board    airbridge.BoardGroup
+	gates    []*gate
+	flights  []*flight
+	nations  []string
+	shares   []float64
 
-	holding      int   // persons staged
-	holdingWait  []int // persons checked, waiting for room in holding
-	ready        []int // ready groups, oldest first (boarded ones are skipped lazily)
-	readyHead    int
+	holding     int   // persons staged
+	holdingWait []int // persons checked, waiting for room in holding
+	// The ready groups: under the historical policy, which takes a
+	// nation's own, by nation (as engine.nations); else all in one.
+	ready        readyQueue
+	readyOf      []readyQueue
 	readyCount   int // ready groups not boarded
 	readyPersons int // their persons
 	onGround     int
@@ -227,7 +290,7 @@ func Run(sc *Scenario, opt Options) (*Result, error) {
 		return nil, err
 	}
 	for len(e.q) > 0 {
-		ev := heap.Pop(&e.q).(event)
+		ev := e.q.pop()
 		if ev.t >= e.end {
 			break
 		}
@@ -249,7 +312,7 @@ func (e *engine) now() float64 { return e.clock }
 
 func (e *engine) at(t float64, kind eventKind, a, b int) {
 	e.seq++
-	heap.Push(&e.q, event{t: t, seq: e.seq, kind: kind, a: a, b: b})
+	e.q.push(event{t: t, seq: e.seq, kind: kind, a: a, b: b})
 }
 
 // do decides cmd on the domain's state and applies its events.
@@ -276,6 +339,22 @@ func (e *engine) setUp() error {
 	for _, n := range e.sc.Nations {
 		e.nations = append(e.nations, n.Code)
 		e.shares = append(e.shares, n.Share)
+	}
+	e.readyOf = make([]readyQueue, len(e.nations))
+	// Room for the persons and groups the arrivals bring on average, and a
+	// little more, so that the slices rarely grow.
+	expected := 0.0
+	for d := range e.days {
+		expected += at(e.sc.Arrivals.PerDay, d)
+	}
+	if n := int(min(expected*1.05, 1<<22)); n > 0 {
+		groups := n
+		if m := e.meanGroup(); m >= 1 {
+			groups = int(float64(n) / m)
+		}
+		e.persons = make([]person, 0, n)
+		e.groups = make([]group, 0, groups)
+		e.inSystem = make([]float64, 0, n)
 	}
 	e.policy = airbridge.Policy{Name: e.sc.Name, Nations: e.nations, Categories: airbridge.DefaultCategories(), LoadGuard: &guard,
 		MaxSeats: map[airbridge.AircraftType]int{}}
@@ -338,7 +417,8 @@ func (e *engine) setUp() error {
 
 // plan adds a flight, which lands turnaround minutes before it is due.
 func (e *engine) plan(f *flight, turnaround float64) {
-	f.id = "F" + strconv.Itoa(len(e.flights)+1)
+	f.id = id('F', len(e.flights)+1)
+	f.ni = slices.Index(e.nations, f.nation)
 	e.flights = append(e.flights, f)
 	e.at(max(f.due-turnaround, 0), evFlightLands, len(e.flights)-1, 0)
 }
@@ -440,27 +520,35 @@ func (e *engine) hour(h int) error {
 
 func (e *engine) newGroup(t float64, size int) {
 	gi := len(e.groups)
-	g := group{id: "G" + strconv.Itoa(gi+1), nation: e.nations[pick(e.rng, e.shares)]}
+	ni := pick(e.rng, e.shares)
+	g := group{id: id('G', gi+1), nation: e.nations[ni], ni: ni, first: len(e.persons), size: size}
 	for range size {
-		g.members = append(g.members, len(e.persons))
-		e.persons = append(e.persons, person{id: "P" + strconv.Itoa(len(e.persons)+1), group: gi, arrive: t})
+		e.persons = append(e.persons, person{id: id('P', len(e.persons)+1), group: gi, arrive: t})
 	}
 	e.groups = append(e.groups, g)
 	e.at(t, evArrive, gi, 0)
+}
+
+// id returns prefix followed by n in decimal, such as "P12", in one
+// allocation.
+func id(prefix byte, n int) string {
+	var b [24]byte
+	return string(strconv.AppendInt(append(b[:0], prefix), int64(n), 10))
 }
 
 // arrive registers a group and queues its members at the least busy open
 // gate (any gate, if all are closed).
 func (e *engine) arrive(gi int) error {
 	g := &e.groups[gi]
-	in := airbridge.GroupInput{ID: g.id, Nation: g.nation, Persons: make([]airbridge.PersonInput, len(g.members))}
-	for i, p := range g.members {
-		in.Persons[i] = airbridge.PersonInput{ID: e.persons[p].id, Surname: "Sim", Nationality: "AFG", Category: "local_staff"}
+	persons := e.register.Persons[:0] // the last registration's, reused
+	for p := g.first; p < g.first+g.size; p++ {
+		persons = append(persons, airbridge.PersonInput{ID: e.persons[p].id, Surname: "Sim", Nationality: "AFG", Category: "local_staff"})
 	}
-	if err := e.do(airbridge.RegisterGroup{GroupInput: in}); err != nil {
+	e.register = airbridge.RegisterGroup{GroupInput: airbridge.GroupInput{ID: g.id, Nation: g.nation, Persons: persons}}
+	if err := e.do(&e.register); err != nil {
 		return err
 	}
-	e.res.Arrived += len(g.members)
+	e.res.Arrived += g.size
 	best := -1
 	for _, open := range []bool{true, false} { // an open gate if there is one
 		for i, gt := range e.gates {
@@ -476,7 +564,9 @@ func (e *engine) arrive(gi int) error {
 		}
 	}
 	gt := e.gates[best]
-	gt.queue = append(gt.queue, g.members...)
+	for p := g.first; p < g.first+g.size; p++ {
+		gt.queue = append(gt.queue, p)
+	}
 	return e.serve(best)
 }
 
@@ -504,7 +594,8 @@ func (e *engine) serve(gi int) error {
 		gt.busy++
 		e.waitSum += e.clock - e.persons[p].arrive
 		e.waitN++
-		if err := e.do(airbridge.Scan{PersonID: e.persons[p].id, Site: gt.site}); err != nil {
+		e.scan = airbridge.Scan{PersonID: e.persons[p].id, Site: gt.site}
+		if err := e.do(&e.scan); err != nil {
 			return err
 		}
 		e.at(e.clock+e.service(gt.Service), evServiceDone, gi, p)
@@ -528,7 +619,8 @@ func (e *engine) service(s Service) float64 {
 // room.
 func (e *engine) serviceDone(gi, p int) error {
 	e.gates[gi].busy--
-	if err := e.do(airbridge.Screen{PersonID: e.persons[p].id, Decision: airbridge.Cleared}); err != nil {
+	e.screen = airbridge.Screen{PersonID: e.persons[p].id, Decision: airbridge.Cleared}
+	if err := e.do(&e.screen); err != nil {
 		return err
 	}
 	e.holdingWait = append(e.holdingWait, p)
@@ -544,17 +636,22 @@ func (e *engine) admit() error {
 	for n < len(e.holdingWait) && e.holding < e.sc.Holding.Capacity {
 		p := e.holdingWait[n]
 		n++
-		if err := e.do(airbridge.Scan{PersonID: e.persons[p].id, Site: "holding"}); err != nil {
+		e.scan = airbridge.Scan{PersonID: e.persons[p].id, Site: "holding"}
+		if err := e.do(&e.scan); err != nil {
 			return err
 		}
 		e.holding++
 		g := &e.groups[e.persons[p].group]
 		g.staged++
-		if g.staged == len(g.members) {
+		if g.staged == g.size {
 			g.readyAt = e.clock
-			e.ready = append(e.ready, e.persons[p].group)
+			q := &e.ready
+			if e.opt.Policy == Historical {
+				q = &e.readyOf[g.ni]
+			}
+			q.list = append(q.list, e.persons[p].group)
 			e.readyCount++
-			e.readyPersons += len(g.members)
+			e.readyPersons += g.size
 		}
 	}
 	e.holdingWait = e.holdingWait[n:]
@@ -648,18 +745,19 @@ func (e *engine) depart(fi int) error {
 	carried := 0
 	for _, gi := range chosen {
 		g := &e.groups[gi]
-		p := e.st.Persons[e.persons[g.members[0]].id]
+		p := e.st.Persons[e.persons[g.first].id]
 		if p.FlightID != f.id {
 			continue
 		}
-		if err := e.do(airbridge.BoardGroup{FlightID: f.id, GroupID: g.id}); err != nil {
+		e.board = airbridge.BoardGroup{FlightID: f.id, GroupID: g.id}
+		if err := e.do(&e.board); err != nil {
 			return fmt.Errorf("board %s on %s: %w", g.id, f.id, err)
 		}
 		g.done = true
 		e.readyCount--
-		e.readyPersons -= len(g.members)
-		carried += len(g.members)
-		for _, m := range g.members {
+		e.readyPersons -= g.size
+		carried += g.size
+		for m := g.first; m < g.first+g.size; m++ {
 			e.inSystem = append(e.inSystem, e.clock-e.persons[m].arrive)
 		}
 	}
@@ -715,23 +813,19 @@ func (e *engine) coming() bool {
 
 // choose picks the ready groups a flight takes, and their persons.
 func (e *engine) choose(f *flight) ([]int, int, error) {
-	for e.readyHead < len(e.ready) && e.groups[e.ready[e.readyHead]].done {
-		e.readyHead++
-	}
-	if e.readyHead > 4096 && e.readyHead*2 > len(e.ready) {
-		e.ready = append(e.ready[:0], e.ready[e.readyHead:]...)
-		e.readyHead = 0
-	}
 	var chosen []int
 	load := 0
 	if e.opt.Policy == Historical {
-		for _, gi := range e.ready[e.readyHead:] {
+		if f.ni < 0 {
+			return nil, 0, nil
+		}
+		for _, gi := range e.waiting(&e.readyOf[f.ni]) {
 			g := &e.groups[gi]
-			if g.done || g.nation != f.nation || load+len(g.members) > f.seats {
+			if g.done || load+g.size > f.seats {
 				continue
 			}
 			chosen = append(chosen, gi)
-			load += len(g.members)
+			load += g.size
 			if load == f.seats {
 				break
 			}
@@ -748,15 +842,15 @@ func (e *engine) choose(f *flight) ([]int, int, error) {
 	departure := e.sc.Start.Add(time.Duration(e.clock * float64(time.Minute)))
 	in.Flights = []manifest.Flight{{ID: f.id, Operator: f.nation, Seats: f.seats, Departure: departure}}
 	index := map[string]int{}
-	for _, gi := range e.ready[e.readyHead:] {
+	for _, gi := range e.waiting(&e.ready) {
 		g := &e.groups[gi]
 		if g.done {
 			continue
 		}
 		index[g.id] = gi
-		in.Groups = append(in.Groups, manifest.Group{ID: g.id, Size: len(g.members), Priority: 2, Nationality: "AFG", Category: "local_staff",
+		in.Groups = append(in.Groups, manifest.Group{ID: g.id, Size: g.size, Priority: 2, Nationality: "AFG", Category: "local_staff",
 			Ready: e.sc.Start.Add(time.Duration(g.readyAt * float64(time.Minute)))})
-		if candidates += len(g.members); candidates >= 2*f.seats {
+		if candidates += g.size; candidates >= 2*f.seats {
 			break
 		}
 	}
@@ -781,7 +875,7 @@ func (e *engine) watch() {
 		crowd += g.waiting()
 	}
 	e.res.PeakGateCrowd = max(e.res.PeakGateCrowd, crowd)
-	for _, h := range e.hubs {
+	for _, h := range e.sc.Hubs { // as e.hubs, without a map's iteration
 		for _, w := range h.Outages {
 			if w.holds(e.clock) {
 				e.res.StrandedPeak = max(e.res.StrandedPeak, e.holding)
