@@ -44,6 +44,16 @@ func NewState() *State {
 	}
 }
 
+// NewStateFor returns an empty state with room for about the given numbers
+// of persons and groups, for a caller that knows them ahead (a simulation):
+// the maps then do not grow and rehash on the way.
+func NewStateFor(persons, groups int) *State {
+	s := NewState()
+	s.Persons = make(map[string]*Person, max(persons, 0))
+	s.Groups = make(map[string]*Group, max(groups, 0))
+	return s
+}
+
 // Apply folds one event into s. Events come from Decide or from the ledger and
 // are valid by construction; an event that does not fit the state is reported
 // as an error, which means the ledger is corrupt.

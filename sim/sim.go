@@ -355,6 +355,7 @@ func (e *engine) setUp() error {
 		e.persons = make([]person, 0, n)
 		e.groups = make([]group, 0, groups)
 		e.inSystem = make([]float64, 0, n)
+		e.st = airbridge.NewStateFor(n, groups)
 	}
 	e.policy = airbridge.Policy{Name: e.sc.Name, Nations: e.nations, Categories: airbridge.DefaultCategories(), LoadGuard: &guard,
 		MaxSeats: map[airbridge.AircraftType]int{}}
