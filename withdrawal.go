@@ -475,13 +475,11 @@ func (c RecordMovement) decide(s *State, env Envelope) ([]Event, error) {
 		return nil, Errorf(ECONFLICT, "withdrawal %s has %d movements, the most it keeps", c.WithdrawalID, maxLegs)
 	}
 	p := &w.Plan
-	date, err := time.Parse(time.DateOnly, c.Date)
-	if err != nil {
+	if _, err := time.Parse(time.DateOnly, c.Date); err != nil {
 		return nil, invalid("date", "%q is not a date YYYY-MM-DD", c.Date)
 	}
-	start, _ := time.Parse(time.DateOnly, p.Start)
-	day := int(date.Sub(start).Hours() / 24)
-	if date.Before(start) || day >= p.Days+maxOverrunDays {
+	day, ok := p.dayOf(c.Date)
+	if !ok {
 		return nil, invalid("date", "%s is not between the plan's start %s and %d days after its end", c.Date, p.Start, maxOverrunDays)
 	}
 	if utf8Len(c.Override) > 500 {
@@ -529,6 +527,18 @@ func (c RecordMovement) outcome(s *State, _ []Event) any {
 }
 
 func utf8Len(s string) int { return len([]rune(s)) }
+
+// dayOf returns the day of the plan a date (YYYY-MM-DD) is, and whether a
+// movement may have it: from the start to maxOverrunDays past the end.
+func (p *WithdrawalPlan) dayOf(date string) (int, bool) {
+	d, err := time.Parse(time.DateOnly, date)
+	start, serr := time.Parse(time.DateOnly, p.Start)
+	if err != nil || serr != nil || d.Before(start) {
+		return 0, false
+	}
+	day := int(d.Sub(start).Hours() / 24)
+	return day, day < p.Days+maxOverrunDays
+}
 
 // date returns the date of day d of the plan.
 func (p *WithdrawalPlan) date(d int) string {

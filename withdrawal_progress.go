@@ -89,12 +89,7 @@ func (w *Withdrawal) LastDay() int {
 // DayOf returns the day of the plan a date is, and whether it is one a
 // movement may have: from the start to a year past the end.
 func (w *Withdrawal) DayOf(date string) (int, bool) {
-	for d := range w.Plan.Days + maxOverrunDays {
-		if w.Plan.date(d) == date {
-			return d, true
-		}
-	}
-	return 0, false
+	return w.Plan.dayOf(date)
 }
 
 // Progress compares the movements recorded up to the end of day asOf (0 ≤
