@@ -17,6 +17,10 @@ import (
 // seconds; it is done in the background while the pages show what has
 // been read.
 type queueHistory struct {
+	// reading lets one reader of the ledger at a time; mu guards the rest,
+	// and is held while a batch read is folded, not while it is read, so a
+	// page never waits for the ledger's first reading.
+	reading sync.Mutex
 	mu      sync.Mutex
 	after   int64 // the last ledger position folded
 	stage   map[string]airbridge.Stage
@@ -97,20 +101,31 @@ const readBatch = 5000
 // update reads what the ledger appended since the last look, for at most
 // budget. It reports whether it reached the end.
 func (q *queueHistory) update(ctx context.Context, ledger Ledger, budget time.Duration) (bool, error) {
+	q.reading.Lock()
+	defer q.reading.Unlock()
+	return q.read(ctx, ledger, budget)
+}
+
+// read is update for the holder of q.reading.
+func (q *queueHistory) read(ctx context.Context, ledger Ledger, budget time.Duration) (bool, error) {
 	start := time.Now()
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.stage == nil {
-		q.stage, q.counts = map[string]airbridge.Stage{}, map[airbridge.Stage]int{}
-	}
 	for {
-		events, err := ledger.Events(ctx, q.after, readBatch)
+		q.mu.Lock()
+		if q.stage == nil {
+			q.stage, q.counts = map[string]airbridge.Stage{}, map[airbridge.Stage]int{}
+		}
+		after := q.after
+		q.mu.Unlock()
+		events, err := ledger.Events(ctx, after, readBatch)
 		if err != nil {
 			return false, err
 		}
+		q.mu.Lock()
 		q.fold(events)
-		if len(events) < readBatch {
-			q.caught = true
+		done := len(events) < readBatch
+		q.caught = q.caught || done
+		q.mu.Unlock()
+		if done {
 			return true, nil
 		}
 		if time.Since(start) > budget {
@@ -158,8 +173,14 @@ func (s *Server) queueSamples(ctx context.Context, hours int, now time.Time) (sa
 	if !caught {
 		return nil, false, nil
 	}
-	if _, err := q.update(ctx, s.ledger, 100*time.Millisecond); err != nil {
-		return nil, false, err
+	// Catch up with the ledger, unless another reader is at it: then what
+	// it has folded so far will do.
+	if q.reading.TryLock() {
+		_, err := q.read(ctx, s.ledger, 100*time.Millisecond)
+		q.reading.Unlock()
+		if err != nil {
+			return nil, false, err
+		}
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()

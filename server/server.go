@@ -31,6 +31,7 @@ type Ledger interface {
 	Withdrawal(ctx context.Context, id string) (*airbridge.Withdrawal, error)
 	Withdrawals(ctx context.Context) ([]airbridge.Withdrawal, error)
 	StagedQueue(ctx context.Context, limit int) ([]airbridge.StagedGroup, error)
+	AwaitingScreening(ctx context.Context, nation string, limit int) ([]airbridge.Person, int, error)
 	Events(ctx context.Context, after int64, limit int) ([]airbridge.Event, error)
 	EventsAppended() int64
 	LastSeq(ctx context.Context) (int64, error)

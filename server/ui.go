@@ -398,30 +398,15 @@ func (s *Server) uiScreening(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	c := callerOf(r)
 	own := nationBound(c)
-	var waiting []airbridge.Person
-	total := 0
-	err := s.ledger.View(ctx, func(st *airbridge.State) error {
-		for _, p := range st.Persons {
-			waits := p.Stage == airbridge.AtGate || p.Stage == airbridge.Screened && p.Screening == airbridge.Referred
-			if !waits || (own && p.Nation != c.Nation) {
-				continue
-			}
-			total++
-			waiting = append(waiting, *p)
-		}
-		return nil
-	})
+	nation := ""
+	if own {
+		nation = c.Nation
+	}
+	waiting, total, err := s.ledger.AwaitingScreening(ctx, nation, maxListedWaiting)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	slices.SortFunc(waiting, func(a, b airbridge.Person) int {
-		if d := a.StageSince.Compare(b.StageSince); d != 0 {
-			return d
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
-	waiting = waiting[:min(len(waiting), maxListedWaiting)]
 	for i := range waiting {
 		if !visible(c, &waiting[i], "") {
 			waiting[i].Redact(withheld(c, waiting[i].Nation))

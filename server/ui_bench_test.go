@@ -19,7 +19,7 @@ import (
 // database of 100,000 persons (a third staged, a tenth at the gates), 300
 // flights and their manifests, computing it afresh each time (the cache
 // that serves repeated views of an unchanged ledger is cleared). Target:
-// under 300 ms.
+// under 300 ms. It renders the screening desk too.
 //
 //	go test -run '^$' -bench Overview -benchtime 20x ./server
 func BenchmarkOverview(b *testing.B) {
@@ -47,14 +47,19 @@ func BenchmarkOverview(b *testing.B) {
 		b.Fatal(err)
 	}
 	s := New(db, slog.New(slog.DiscardHandler), "bench", Options{})
-	get := func() *httptest.ResponseRecorder {
-		r := httptest.NewRequest("GET", "/ui/", nil)
+	// The queue history is read up to the ledger's end, as it is a few
+	// seconds after a start (pages do not wait for it meanwhile).
+	if _, err := s.queues.update(ctx, db, time.Hour); err != nil {
+		b.Fatal(err)
+	}
+	get := func(path ...string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest("GET", append(path, "/ui/")[0], nil)
 		r.Header.Set("Authorization", "Bearer "+full)
 		r.Header.Set("Accept", "text/html")
 		w := httptest.NewRecorder()
 		s.ServeHTTP(w, r)
 		if w.Code != http.StatusOK {
-			b.Fatalf("GET /ui/: %d %s", w.Code, w.Body.String())
+			b.Fatalf("GET %s: %d %s", r.URL.Path, w.Code, w.Body.String())
 		}
 		return w
 	}
@@ -69,6 +74,13 @@ func BenchmarkOverview(b *testing.B) {
 	b.Run("cached", func(b *testing.B) {
 		for b.Loop() {
 			get()
+		}
+	})
+	// The screening desk over the 10,000 at the gates: read from the
+	// tables, beside the writer rather than inside it.
+	b.Run("screening", func(b *testing.B) {
+		for b.Loop() {
+			get("/ui/screening")
 		}
 	})
 }
