@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -567,26 +568,14 @@ func (s *Server) uiSearch(w http.ResponseWriter, r *http.Request) {
 		}
 		if len(q) >= 2 && page.Scoped == "" {
 			want := strings.Fields(strings.ToUpper(translit.Latin(q)))
-			err := s.ledger.View(ctx, func(st *airbridge.State) error {
-				for _, p := range st.Persons {
-					operator := ""
-					if f := st.Flights[p.FlightID]; f != nil {
-						operator = f.Operator
-					}
-					if p.PersonalData.IsZero() || !visible(c, p, operator) || !nameMatches(p, want) {
-						continue
-					}
-					if len(page.Found) == maxFound {
-						page.More = true
-						break
-					}
-					page.Found = append(page.Found, *p)
-				}
-				return nil
-			})
+			found, more, err := s.findByName(ctx, c, want)
 			if err != nil {
 				s.error(w, r, err)
 				return
+			}
+			page.Found, page.More = append(page.Found, found...), more
+			if len(page.Found) > maxFound { // the document's match came first
+				page.Found, page.More = page.Found[:maxFound], true
 			}
 		}
 		slices.SortFunc(page.Found, func(a, b airbridge.Person) int { return strings.Compare(a.ID, b.ID) })
@@ -597,6 +586,54 @@ func (s *Server) uiSearch(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusOK, "search.html", "Find a person", page)
+}
+
+// searchChunk is how many persons one look at the state goes through: the
+// writer waits meanwhile, so a name search over a national operation gives
+// it back every few milliseconds.
+const searchChunk = 5000
+
+// findByName returns up to maxFound persons whose names match want and
+// whose personal data c may see, and whether there are more.
+func (s *Server) findByName(ctx context.Context, c caller, want []string) ([]airbridge.Person, bool, error) {
+	var ids []string
+	err := s.ledger.View(ctx, func(st *airbridge.State) error {
+		ids = slices.Collect(maps.Keys(st.Persons))
+		return nil
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	slices.Sort(ids)
+	var found []airbridge.Person
+	for i := 0; i < len(ids); i += searchChunk {
+		more := false
+		err := s.ledger.View(ctx, func(st *airbridge.State) error {
+			for _, id := range ids[i:min(i+searchChunk, len(ids))] {
+				p := st.Persons[id]
+				if p == nil {
+					continue
+				}
+				operator := ""
+				if f := st.Flights[p.FlightID]; f != nil {
+					operator = f.Operator
+				}
+				if p.PersonalData.IsZero() || !visible(c, p, operator) || !nameMatches(p, want) {
+					continue
+				}
+				if len(found) == maxFound {
+					more = true
+					break
+				}
+				found = append(found, *p)
+			}
+			return nil
+		})
+		if err != nil || more {
+			return found, more, err
+		}
+	}
+	return found, false, nil
 }
 
 // nameMatches reports whether every word of want begins a word of p's names.
