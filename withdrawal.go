@@ -190,14 +190,17 @@ func (w *Withdrawal) record(m Movement) {
 	}
 }
 
+// MaxLegs is the most legs a plan adopted in the ledger may have.
+const MaxLegs = 50_000
+
 // Bounds on a plan and its movements, so that what the state keeps and what
 // a request may ask of it stays bounded.
 const (
 	maxWithdrawalDays  = 3650
 	maxWithdrawalCount = 1_000_000
 	maxWithdrawalSites = 1000
-	maxWithdrawalItems = 10000  // contingents, deadlines
-	maxLegs            = 200000 // legs of a plan, movements of a withdrawal
+	maxWithdrawalItems = 10000   // contingents, deadlines
+	maxMovements       = 100_000 // movements of a withdrawal
 	// Movements may be dated up to a year past the plan's horizon: a
 	// withdrawal that slips goes on after its plan ends.
 	maxOverrunDays = 366
@@ -295,8 +298,8 @@ func (p *WithdrawalPlan) validate() error {
 	if len(p.Deadlines) > maxWithdrawalItems {
 		return invalid("plan.deadlines", "%d deadlines, more than %d", len(p.Deadlines), maxWithdrawalItems)
 	}
-	if len(p.Legs) > maxLegs {
-		return invalid("plan.legs", "%d legs, more than %d", len(p.Legs), maxLegs)
+	if len(p.Legs) > MaxLegs {
+		return invalid("plan.legs", "%d legs, more than %d", len(p.Legs), MaxLegs)
 	}
 	sites := map[string]bool{}
 	for i, st := range p.Sites {
@@ -471,8 +474,8 @@ func (c RecordMovement) decide(s *State, env Envelope) ([]Event, error) {
 	if !ok {
 		return nil, Errorf(ENOTFOUND, "no withdrawal %s", c.WithdrawalID).With("withdrawal", c.WithdrawalID)
 	}
-	if len(w.Movements) >= maxLegs {
-		return nil, Errorf(ECONFLICT, "withdrawal %s has %d movements, the most it keeps", c.WithdrawalID, maxLegs)
+	if len(w.Movements) >= maxMovements {
+		return nil, Errorf(ECONFLICT, "withdrawal %s has %d movements, the most it keeps", c.WithdrawalID, maxMovements)
 	}
 	p := &w.Plan
 	if _, err := time.Parse(time.DateOnly, c.Date); err != nil {
@@ -511,14 +514,34 @@ func (c RecordMovement) decide(s *State, env Envelope) ([]Event, error) {
 			}
 		}
 		tally.arrive(moves)
-		if d == day && m.Security > 0 && m.Override == "" {
-			if sec, floor, applies := tally.floor(p, m.From, d); applies && sec < floor {
-				return nil, Errorf(ECONFLICT, "%s's security would be %d at the end of %s, below its floor of %d while others are still there; record first what else left that day, or give an override",
-					m.From, sec, c.Date, floor).With("site", m.From).With("security", sec).With("floor", floor)
+		if d < day || m.Override != "" {
+			continue
+		}
+		// From its day on, the new movement may not leave a site below its
+		// floor while others are there: where its security left, nor where
+		// it brought others. (A movement dated before others is checked
+		// on their days too: they may have counted on what it takes.)
+		for _, site := range m.thins() {
+			if sec, floor, applies := tally.floor(p, site, d); applies && sec < floor {
+				return nil, Errorf(ECONFLICT, "%s's security would be %d at the end of %s, below its floor of %d while others are there; record first what else left that day, or give an override",
+					site, sec, p.date(d), floor).With("site", site).With("security", sec).With("floor", floor)
 			}
 		}
 	}
 	return []Event{env.event(withdrawalStream+c.WithdrawalID, MovementRecorded, EventData{Movement: &m})}, nil
+}
+
+// thins returns the sites where m could leave less security than the floor
+// asks: the one its security leaves, and the one it brings others to.
+func (m *Movement) thins() []string {
+	var sites []string
+	if m.Security > 0 {
+		sites = append(sites, m.From)
+	}
+	if m.To != "" && m.Amount.others() > 0 {
+		sites = append(sites, m.To)
+	}
+	return sites
 }
 
 func (c RecordMovement) outcome(s *State, _ []Event) any {

@@ -50,9 +50,9 @@ type NationProgress struct {
 	Planned Amount `json:"planned"`
 	Actual  Amount `json:"actual"`
 	// SlipDays is how many days the nation is behind the plan (negative:
-	// ahead): the most over personnel, pallets and vehicles of the days
-	// between AsOfDay and the day the plan had as much left. For a nation
-	// that is out, the day it got out against the plan's.
+	// ahead): the most, over the personnel, pallets and vehicles it has to
+	// withdraw, of the days between AsOfDay and the day the plan had as much
+	// left. For a nation that is out, the day it got out against the plan's.
 	SlipDays int `json:"slip_days"`
 	// ProjectedOutDay is PlannedOutDay delayed by the slip (the day the
 	// nation got out, if it is), -1 if unknown.
@@ -85,6 +85,9 @@ func (w *Withdrawal) LastDay() int {
 	}
 	return last
 }
+
+// LastDate returns the last date a movement may have.
+func (w *Withdrawal) LastDate() string { return w.Plan.date(w.Plan.Days + maxOverrunDays - 1) }
 
 // DayOf returns the day of the plan a date is, and whether it is one a
 // movement may have: from the start to a year past the end.
@@ -219,13 +222,21 @@ func (w *Withdrawal) Progress(asOf int) WithdrawalProgress {
 				np.SlipDays = outDay[i] - np.PlannedOutDay
 			}
 		default:
+			// The worst of what the nation has to withdraw: ahead only if
+			// ahead in all of it.
+			first := true
 			for _, q := range []func(Amount) int{
 				func(a Amount) int { return a.Personnel },
 				func(a Amount) int { return a.Pallets },
 				func(a Amount) int { return a.Vehicles },
 			} {
+				if q(initial[i]) == 0 {
+					continue
+				}
 				at := func(d int) int { return q(curves[i].at(d)) }
-				np.SlipDays = max(np.SlipDays, slip(at, q(np.Actual), asOf, horizon))
+				if sl := slip(at, q(np.Actual), asOf, horizon); first || sl > np.SlipDays {
+					np.SlipDays, first = sl, false
+				}
 			}
 			if np.PlannedOutDay >= 0 {
 				np.ProjectedOutDay = np.PlannedOutDay + max(np.SlipDays, 0)

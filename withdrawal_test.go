@@ -299,3 +299,84 @@ func TestMovementTrack(t *testing.T) {
 		}
 	}
 }
+
+// TestWithdrawalAhead: a nation that flew out more than planned is ahead;
+// a quantity it has none of (here vehicles) does not hold it on plan.
+func TestWithdrawalAhead(t *testing.T) {
+	s := NewState()
+	plan := WithdrawalPlan{ID: "W1", Name: "ahead", Start: "2021-05-01", Days: 5, Sites: []WithdrawalSite{{ID: "AP", Airport: true}},
+		Contingents: []Contingent{{Nation: "USA", Site: "AP", Amount: Amount{Personnel: 30, Pallets: 3}}},
+		Legs: []Leg{
+			{Day: 1, Nation: "USA", From: "AP", Mode: ModeSortie, Sorties: 1, Amount: Amount{Personnel: 10, Pallets: 1}},
+			{Day: 2, Nation: "USA", From: "AP", Mode: ModeSortie, Sorties: 1, Amount: Amount{Personnel: 10, Pallets: 1}},
+			{Day: 3, Nation: "USA", From: "AP", Mode: ModeSortie, Sorties: 1, Amount: Amount{Personnel: 10, Pallets: 1}},
+		}}
+	env := Envelope{Actor: "t", Time: t0}
+	if _, _, err := s.Execute(AdoptWithdrawalPlan{Plan: plan}, env); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Execute(RecordMovement{WithdrawalID: "W1", Date: "2021-05-02", Nation: "USA", From: "AP", Mode: ModeSortie, Sorties: 2,
+		Amount: Amount{Personnel: 20, Pallets: 2}}, env); err != nil {
+		t.Fatal(err)
+	}
+	usa := s.Withdrawals["W1"].Progress(1).Nations[0]
+	if usa.Status != StatusAhead || usa.SlipDays != -1 || usa.ProjectedOutDay != 3 {
+		t.Errorf("a day ahead: %+v", usa)
+	}
+	// Ahead in personnel, on plan in pallets: on plan.
+	s.Execute(RecordMovement{WithdrawalID: "W1", Date: "2021-05-03", Nation: "USA", From: "AP", Mode: ModeSortie, Sorties: 1,
+		Amount: Amount{Personnel: 5}}, env)
+	if usa := s.Withdrawals["W1"].Progress(2).Nations[0]; usa.Status != StatusOnPlan || usa.SlipDays != 0 {
+		t.Errorf("personnel ahead, pallets on plan: %+v", usa)
+	}
+}
+
+// TestBackdatedFloor: a movement dated before others is held to the floor
+// on their days too: security taken away earlier than recorded, or others
+// brought to a site whose security leaves later, is refused without an
+// override (found by review).
+func TestBackdatedFloor(t *testing.T) {
+	adopt := func() *State {
+		s := NewState()
+		plan := WithdrawalPlan{ID: "W1", Name: "floor", Start: "2021-05-01", Days: 10,
+			Sites: []WithdrawalSite{{ID: "AP", Airport: true}, {ID: "X", SecurityFloor: 10}},
+			Contingents: []Contingent{
+				{Nation: "USA", Site: "X", Amount: Amount{Personnel: 30, Security: 20, Pallets: 5}},
+				{Nation: "DEU", Site: "AP", Amount: Amount{Pallets: 5}},
+			}}
+		if _, _, err := s.Execute(AdoptWithdrawalPlan{Plan: plan}, Envelope{Time: t0}); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	road := func(date, nation, from, to string, a Amount) RecordMovement {
+		return RecordMovement{WithdrawalID: "W1", Date: date, Nation: nation, From: from, To: to, Mode: ModeRoad, Amount: a}
+	}
+	must := func(s *State, m RecordMovement) {
+		t.Helper()
+		if _, _, err := s.Execute(m, Envelope{Time: t0}); err != nil {
+			t.Fatalf("%+v: %v", m, err)
+		}
+	}
+	refused := func(s *State, m RecordMovement, want string) {
+		t.Helper()
+		if _, _, err := s.Execute(m, Envelope{Time: t0}); ErrorCode(err) != ECONFLICT || !strings.Contains(err.Error(), want) {
+			t.Errorf("%+v: %v, want a conflict saying %q", m, err, want)
+		}
+		m.Override = "ordered"
+		if _, err := s.Decide(m, Envelope{Time: t0}); err != nil {
+			t.Errorf("with an override: %v", err)
+		}
+	}
+	// Security leaving before what was recorded counted on it.
+	s := adopt()
+	must(s, road("2021-05-06", "USA", "X", "AP", Amount{Personnel: 10, Security: 10}))
+	refused(s, road("2021-05-05", "USA", "X", "AP", Amount{Personnel: 10, Security: 10}), "X's security would be 0 at the end of 2021-05-06")
+	// Others brought to a site the day before its security left.
+	s = adopt()
+	must(s, road("2021-05-04", "USA", "X", "AP", Amount{Personnel: 10, Pallets: 5}))
+	must(s, road("2021-05-06", "USA", "X", "AP", Amount{Personnel: 20, Security: 20}))
+	refused(s, road("2021-05-05", "DEU", "AP", "X", Amount{Pallets: 5}), "X's security would be 0 at the end of 2021-05-06")
+	// And on the movement's own day: others brought to an unguarded site.
+	refused(s, road("2021-05-08", "DEU", "AP", "X", Amount{Pallets: 5}), "X's security would be 0 at the end of 2021-05-08")
+}

@@ -108,6 +108,7 @@ type Server struct {
 	mux          *http.ServeMux
 	version      string
 	proposing    chan struct{} // one manifest proposal at a time
+	planning     chan struct{} // one withdrawal plan at a time
 	stopStreams  chan struct{} // closed by StopStreams
 	stopOnce     sync.Once
 	overviews    overviewCache
@@ -123,6 +124,7 @@ func New(ledger Ledger, log *slog.Logger, version string, opts Options) *Server 
 		loginsByUser: auth.NewLimiter(loginsPerSecond, loginsBurstByUser),
 		hashing:      make(hashSlots, maxHashing),
 		proposing:    make(chan struct{}, 1),
+		planning:     make(chan struct{}, 1),
 		stopStreams:  make(chan struct{}),
 	}
 	if opts.RatePerSecond > 0 {

@@ -45,9 +45,25 @@ func (s *Server) adoptWithdrawal(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	plan, err := withdraw.Plan(sc)
+	// Who may adopt it, before the work of planning it.
+	if s.ownScope(r) && !s.allowNation(w, r, sc.Nations()...) {
+		return
+	}
+	// One plan at a time: planning a large theatre takes a core and memory.
+	select {
+	case s.planning <- struct{}{}:
+	case <-r.Context().Done():
+		return
+	}
+	plan, err := withdraw.PlanToTrack(sc)
+	<-s.planning
 	if err != nil {
 		s.error(w, r, airbridge.Errorf(airbridge.EINVALID, "%v", err).With("field", "scenario"))
+		return
+	}
+	if legs := len(plan.Moves) + len(plan.Sorties); legs > airbridge.MaxLegs {
+		s.error(w, r, airbridge.Errorf(airbridge.EINVALID, "scenario: its plan has %d legs (moves and sorties by day and nation), more than the %d the ledger tracks",
+			legs, airbridge.MaxLegs).With("field", "scenario"))
 		return
 	}
 	if problems := withdraw.Validate(sc, plan); len(problems) > 0 {
@@ -80,8 +96,21 @@ func readWithdrawalScenario(raw json.RawMessage) (*withdraw.Scenario, error) {
 	if err != nil {
 		return nil, airbridge.Errorf(airbridge.EINVALID, "%v", err).With("field", "scenario")
 	}
+	// What the server plans on request is bounded tighter than what the
+	// planner takes from a file: a coalition, not a synthetic world.
+	nations := len(sc.Nations())
+	if nations > maxServedNations || nations*len(sc.Sites)*sc.Days > maxServedCells {
+		return nil, airbridge.Errorf(airbridge.EINVALID, "scenario: %d nations × %d sites × %d days is more than the server plans (at most %d nations, %d cells); plan it with airbridge withdraw plan",
+			nations, len(sc.Sites), sc.Days, maxServedNations, maxServedCells).With("field", "scenario")
+	}
 	return sc, nil
 }
+
+// Bounds on a scenario the server plans on request.
+const (
+	maxServedNations = 200
+	maxServedCells   = 4_000_000 // nations × sites × days
+)
 
 // withdrawalListing is one plan in GET /api/withdrawals.
 type withdrawalListing struct {
@@ -193,7 +222,7 @@ func (s *Server) uiWithdrawal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pr := wd.Progress(day)
-	p := withdrawalPage{W: wd, Progress: pr, MaxDate: addDate(wd.Plan.Start, wd.Plan.Days-1+365)}
+	p := withdrawalPage{W: wd, Progress: pr, MaxDate: wd.LastDate()}
 	c := callerOf(r)
 	for _, n := range wd.Plan.Nations() {
 		if s.mayFor(c, "POST /api/withdrawals/{id}/movements", n) {
@@ -227,12 +256,4 @@ func (s *Server) uiWithdrawal(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Chart = template.HTML(svgplot.Line("Personnel in theatre, planned and recorded", series, svgplot.Options{YLabel: "personnel"}))
 	s.render(w, r, http.StatusOK, "withdrawal.html", wd.Plan.Name+" · withdrawal", p)
-}
-
-func addDate(date string, days int) string {
-	d, err := time.Parse(time.DateOnly, date)
-	if err != nil {
-		return date
-	}
-	return d.AddDate(0, 0, days).Format(time.DateOnly)
 }

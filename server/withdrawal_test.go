@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -53,6 +54,9 @@ func TestWithdrawalTracked(t *testing.T) {
 		{`{"scenario":`, 400, airbridge.EMALFORMED, ""},
 		{`{"id":"a b","scenario":"nato-2021"}`, 422, airbridge.EINVALID, "plan.id"},
 		{`{"scenario":"` + strings.Repeat("x", 1<<20) + `"}`, 413, airbridge.ETOOLARGE, ""},
+		{`{"scenario":` + manyNations(201, 5, 10, 100) + `}`, 422, airbridge.EINVALID, "at most 200 nations"},
+		// A sortie a day for a person a sortie: 60 nations × 997 days of legs.
+		{`{"scenario":` + manyNations(60, 997, 1_000_000, 1) + `}`, 422, airbridge.EINVALID, "more than the 50000 the ledger tracks"},
 	} {
 		r := a.request("POST", "/api/withdrawals", a.key(), c.body)
 		if e := wantError(t, r, c.status, c.code); !strings.Contains(e.Message, c.want) {
@@ -156,6 +160,19 @@ func TestWithdrawalTracked(t *testing.T) {
 	if len(w.Movements) == 0 || w.Movements[0].RecordedBy != "planner" {
 		t.Errorf("movements %+v", w.Movements)
 	}
+}
+
+// manyNations is a valid withdrawal scenario of n nations at one airport
+// over the given days, each with personnel and a sortie a day of pax.
+func manyNations(n, days, personnel, pax int) string {
+	var contingents, airlift []string
+	for i := range n {
+		nation := string([]byte{'A' + byte(i/676), 'A' + byte(i/26%26), 'A' + byte(i%26)})
+		contingents = append(contingents, fmt.Sprintf(`{"nation":%q,"site":"AP","personnel":%d,"security":0,"pallets":0,"vehicles":0}`, nation, personnel))
+		airlift = append(airlift, fmt.Sprintf(`{"nation":%q,"aircraft":"C-17","passengers":%d,"pallets":18,"sorties_per_day":1,"from_day":0,"to_day":%d,"airport":"AP"}`, nation, pax, days-1))
+	}
+	return fmt.Sprintf(`{"name":"many","start":"2021-05-01","days":%d,"pallets_per_vehicle":2,"sites":[{"id":"AP","airport":true,"security_floor":0}],`+
+		`"contingents":[%s],"moves":[],"airlift":[%s],"deadlines":[],"evacuation_last_day":0}`, days, strings.Join(contingents, ","), strings.Join(airlift, ","))
 }
 
 func addDays(date string, days int) string {

@@ -166,6 +166,26 @@ func Plan(s *Scenario) (*Result, error) {
 	return r, nil
 }
 
+// PlanToTrack is Plan without the search for the extra airlift each missed
+// deadline would need, which plans the theatre again for every such nation:
+// what a ledger adopts to track is the plan itself.
+func PlanToTrack(s *Scenario) (*Result, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return plan(s).r, nil
+}
+
+// Nations returns the nations with contingents in s, sorted.
+func (s *Scenario) Nations() []string {
+	var out []string
+	for _, c := range s.Contingents {
+		out = append(out, c.Nation)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 // meetsWith tells whether Plan meets the deadline of nation (index n) with
 // extra added.
 func meetsWith(s *Scenario, nation string, n int, extra []ExtraAirlift) bool {
