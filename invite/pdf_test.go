@@ -80,18 +80,6 @@ func TestPDFErrors(t *testing.T) {
 	}
 }
 
-func TestPDFString(t *testing.T) {
-	for in, want := range map[string]string{
-		"Kabul":          "(Kabul)",
-		`a (b) \c`:       `(a \(b\) \\c)`,
-		"Opération 救援 ÿ": "(Op\xe9ration ?? \xff)",
-	} {
-		if got := pdfString(in); got != want {
-			t.Errorf("pdfString(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestWindow(t *testing.T) {
 	inv := example()
 	if got, want := window(inv.Start, inv.Start.Add(MaxWindow)), "2021-08-20 14:00 to 2021-08-22 14:00 UTC"; got != want {
