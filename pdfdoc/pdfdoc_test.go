@@ -1,16 +1,14 @@
 package pdfdoc
 
 import (
-	"bytes"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
+	"airbridge/pdfdoc/pdfdoctest"
 	"airbridge/peertest"
 )
 
@@ -101,9 +99,8 @@ func TestPage(t *testing.T) {
 	}
 }
 
-// TestFile reads files of none, one and three pages as a PDF reader does:
-// the header, startxref, the xref table and trailer, every object at the
-// offset the table gives, the page tree, and each content stream's /Length.
+// TestFile reads files of none, one and three pages as a PDF reader does
+// and checks the page tree, the pages and their content.
 func TestFile(t *testing.T) {
 	for _, n := range []int{0, 1, 3} {
 		pages := make([]*Page, n)
@@ -112,7 +109,7 @@ func TestFile(t *testing.T) {
 			pages[i].Text(Helvetica, 10, 20, 20, 200, fmt.Sprintf("page %d", i+1))
 		}
 		b := File(297.64, 419.53, pages...)
-		objects := readFile(t, b)
+		objects := pdfdoctest.Read(t, b)
 		if got, want := len(objects), 4+2*n; got != want {
 			t.Fatalf("%d pages: %d objects, want %d", n, got, want)
 		}
@@ -120,11 +117,11 @@ func TestFile(t *testing.T) {
 		for i := range n {
 			kids = append(kids, fmt.Sprintf("%d 0 R", 5+2*i))
 		}
-		if got, want := objects[1], fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), n); got != want {
+		if got, want := objects[1].Dict, fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), n); got != want {
 			t.Errorf("%d pages: page tree %q, want %q", n, got, want)
 		}
 		for i := range n {
-			page, content := objects[4+2*i], objects[5+2*i]
+			page, content := objects[4+2*i].Dict, string(objects[5+2*i].Stream)
 			if want := fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 297.64 419.53] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents %d 0 R >>", 6+2*i); page != want {
 				t.Errorf("%d pages: page %d is %q, want %q", n, i+1, page, want)
 			}
@@ -133,54 +130,6 @@ func TestFile(t *testing.T) {
 			}
 		}
 	}
-}
-
-// readFile checks the structure of the PDF file b and returns its objects
-// in order: the one line of a dictionary, or a stream's content.
-func readFile(t *testing.T, b []byte) []string {
-	t.Helper()
-	if !bytes.HasPrefix(b, []byte("%PDF-1.4\n")) || !bytes.HasSuffix(b, []byte("\n%%EOF\n")) {
-		t.Fatalf("no PDF 1.4 header or no %%%%EOF")
-	}
-	m := regexp.MustCompile(`\nstartxref\n(\d+)\n%%EOF\n$`).FindSubmatch(b)
-	if m == nil {
-		t.Fatal("no startxref")
-	}
-	xref, _ := strconv.Atoi(string(m[1]))
-	table := regexp.MustCompile(`^xref\n0 (\d+)\n0000000000 65535 f \n((?:\d{10} 00000 n \n)+)trailer\n<< /Size (\d+) /Root 1 0 R >>\nstartxref\n`).FindSubmatch(b[xref:])
-	if table == nil {
-		t.Fatalf("no xref table and trailer at startxref %d: %.80q", xref, b[xref:])
-	}
-	count, _ := strconv.Atoi(string(table[1]))
-	if string(table[1]) != string(table[3]) || len(table[2]) != 20*(count-1) {
-		t.Fatalf("xref of %s objects has %d bytes of entries, trailer /Size %s", table[1], len(table[2]), table[3])
-	}
-	stream := regexp.MustCompile(`^<< /Length (\d+) >>\nstream\n`)
-	var objects []string
-	for i := 1; i < count; i++ {
-		off, _ := strconv.Atoi(string(table[2][20*(i-1) : 20*(i-1)+10]))
-		head := fmt.Sprintf("%d 0 obj\n", i)
-		if off >= xref || !bytes.HasPrefix(b[off:], []byte(head)) {
-			t.Fatalf("object %d: offset %d holds %.20q", i, off, b[min(off, len(b)):])
-		}
-		body := b[off+len(head) : xref]
-		s := stream.FindSubmatch(body)
-		if s == nil {
-			line, _, _ := bytes.Cut(body, []byte("\n"))
-			if !bytes.HasPrefix(body[len(line):], []byte("\nendobj\n")) {
-				t.Fatalf("object %d: no endobj after its one line", i)
-			}
-			objects = append(objects, string(line))
-			continue
-		}
-		n, _ := strconv.Atoi(string(s[1]))
-		start := len(s[0])
-		if start+n > len(body) || !bytes.HasPrefix(body[start+n:], []byte("\nendstream\nendobj\n")) {
-			t.Fatalf("object %d: stream /Length %d does not end at endstream", i, n)
-		}
-		objects = append(objects, string(body[start:start+n]))
-	}
-	return objects
 }
 
 // TestFilePeer has poppler read a file of three A4 pages: no complaint, the
@@ -196,7 +145,7 @@ func TestFilePeer(t *testing.T) {
 		p.TextRight(Helvetica, 9, a4Short-36, 36, 100, "right")
 		pages = append(pages, p)
 	}
-	path := writeTemp(t, "pages.pdf", File(a4Short, a4Long, pages...))
+	path := pdfdoctest.Write(t, File(a4Short, a4Long, pages...))
 	info := string(peertest.Run(t, pdfinfo, path)) // poppler complains on stderr of a damaged xref table
 	for _, want := range []string{"Pages:           3\n", "Page size:       595.28 x 841.89 pts (A4)", "PDF version:     1.4\n"} {
 		if !strings.Contains(info, want) {
@@ -236,7 +185,7 @@ func TestGlyphWidths(t *testing.T) {
 		}
 		pages = append(pages, p)
 	}
-	path := writeTemp(t, "widths.pdf", File(a4Short, a4Long, pages...))
+	path := pdfdoctest.Write(t, File(a4Short, a4Long, pages...))
 	out := string(peertest.Run(t, pdftotext, "-bbox", path, "-"))
 	word := regexp.MustCompile(`<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>`)
 	unescape := strings.NewReplacer("&lt;", "<", "&gt;", ">", "&quot;", `"`, "&apos;", "'", "&amp;", "&")
@@ -261,15 +210,4 @@ func TestGlyphWidths(t *testing.T) {
 			}
 		}
 	}
-}
-
-// writeTemp writes b to a file of the given name in a new temporary
-// directory and returns its path.
-func writeTemp(t *testing.T, name string, b []byte) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
