@@ -1,10 +1,12 @@
 package invite
 
 import (
-	"bytes"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
+
+	"airbridge/pdfdoc"
 )
 
 // The page: A6 portrait, in points.
@@ -18,10 +20,10 @@ const (
 // code: the title "Call-forward invitation", the operation, group, gate,
 // window in UTC, number of persons and invitation id, then the QR code drawn
 // as filled rectangles, with its quiet zone, as wide as the page allows. The
-// fonts are the standard Helvetica and Helvetica-Bold; characters they lack
-// are shown as '?', and long values are set smaller to fit the page. PDF does
-// not check that text is inv's signed form. Errors wrap ErrInvalid when inv
-// is not valid.
+// fonts are the standard Helvetica and Helvetica-Bold; characters outside
+// Latin-1, but for "…", are shown as '?', and long values are set smaller to
+// fit the page. PDF does not check that text is inv's signed form. Errors
+// wrap ErrInvalid when inv is not valid.
 func PDF(text string, inv Invitation) ([]byte, error) {
 	if err := validate(inv); err != nil {
 		return nil, fmt.Errorf("pdf: %w: %v", ErrInvalid, err)
@@ -30,8 +32,8 @@ func PDF(text string, inv Invitation) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pdf: %w", err)
 	}
-	var c bytes.Buffer // the content stream
-	fmt.Fprintf(&c, "BT /F2 14 Tf %s %s Td %s Tj ET\n", num(margin), num(pageH-margin-14), pdfString("Call-forward invitation"))
+	p := new(pdfdoc.Page)
+	p.Text(pdfdoc.HelveticaBold, 14, margin, pageH-margin-14, pageW-2*margin, "Call-forward invitation")
 	y := pageH - margin - 40
 	for _, row := range [][2]string{
 		{"Operation", inv.Operation},
@@ -41,20 +43,22 @@ func PDF(text string, inv Invitation) ([]byte, error) {
 		{"Persons", strconv.Itoa(len(inv.Persons))},
 		{"Invitation", ID(text)},
 	} {
-		size := min(10, (pageW-margin-valueX)/textWidth(row[1]))
-		fmt.Fprintf(&c, "BT /F2 9 Tf %s %s Td %s Tj ET\n", num(margin), num(y), pdfString(row[0]))
-		fmt.Fprintf(&c, "BT /F1 %s Tf %s %s Td %s Tj ET\n", num(size), num(valueX), num(y), pdfString(row[1]))
+		const width = pageW - margin - valueX
+		size := pdfdoc.FitSize(pdfdoc.WinAnsi(row[1]), pdfdoc.Helvetica, 10, width) // so that Text does not cut it
+		p.Text(pdfdoc.HelveticaBold, 9, margin, y, valueX-margin, row[0])
+		p.Text(pdfdoc.Helvetica, size, valueX, y, width, row[1])
 		y -= 15
 	}
 
 	// The QR code with its quiet zone fills the square under the text. The
 	// rectangles, one per horizontal run of dark modules, are in module units
-	// and make up one path filled once, so that no seams show between them.
+	// (whole hundredths of a point, as the content stream has them) and make
+	// up one path filled once, so that no seams show between them.
 	n := qr.Size()
 	side := min(pageW-2*margin, y-margin)
-	unit := side / float64(n+2*quiet)
-	x0, y0 := (pageW-side)/2+quiet*unit, margin+quiet*unit
-	fmt.Fprintf(&c, "q 0 g %s 0 0 %s %s %s cm\n", num(unit), num(unit), num(x0), num(y0))
+	unit := math.Floor(side/float64(n+2*quiet)*100) / 100
+	x0, y0 := (pageW-unit*float64(n+2*quiet))/2+quiet*unit, margin+quiet*unit
+	fmt.Fprintf(p, "q 0 g %s 0 0 %s %s %s cm\n", pdfdoc.Num(unit), pdfdoc.Num(unit), pdfdoc.Num(x0), pdfdoc.Num(y0))
 	for row := range n {
 		for col := 0; col < n; {
 			if !qr.Module(col, row) {
@@ -65,12 +69,12 @@ func PDF(text string, inv Invitation) ([]byte, error) {
 			for qr.Module(col+run, row) {
 				run++
 			}
-			fmt.Fprintf(&c, "%d %d %d 1 re\n", col, n-1-row, run)
+			fmt.Fprintf(p, "%d %d %d 1 re\n", col, n-1-row, run)
 			col += run
 		}
 	}
-	c.WriteString("f Q\n")
-	return pdfFile(c.Bytes()), nil
+	p.WriteString("f Q\n")
+	return pdfdoc.File(pageW, pageH, p), nil
 }
 
 // window formats the window in UTC, with the date once when it is one day.
@@ -80,79 +84,4 @@ func window(start, end time.Time) string {
 		return start.Format("2006-01-02 15:04") + " to " + end.Format("15:04") + " UTC"
 	}
 	return start.Format("2006-01-02 15:04") + " to " + end.Format("2006-01-02 15:04") + " UTC"
-}
-
-// pdfFile returns a one-page PDF file of A6 size with the content stream and
-// the fonts F1 (Helvetica) and F2 (Helvetica-Bold).
-func pdfFile(content []byte) []byte {
-	objects := []string{
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %s %s] /Resources << /Font << /F1 4 0 R /F2 5 0 R >> >> /Contents 6 0 R >>", num(pageW), num(pageH)),
-		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>",
-		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
-	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n") // the second line marks the file binary
-	offsets := make([]int, len(objects))
-	for i, o := range objects {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objects)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off) // 20 bytes an entry
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objects)+1, xref)
-	return b.Bytes()
-}
-
-// num formats a length in points.
-func num(v float64) string {
-	return strconv.FormatFloat(v, 'f', -1, 64)
-}
-
-// pdfString returns s as a PDF literal string in WinAnsiEncoding: printable
-// ASCII and Latin-1 as themselves, any other character as '?'.
-func pdfString(s string) string {
-	b := []byte{'('}
-	for _, r := range s {
-		switch {
-		case r == '(' || r == ')' || r == '\\':
-			b = append(b, '\\', byte(r))
-		case r >= 0x20 && r < 0x7f || r >= 0xa0 && r <= 0xff:
-			b = append(b, byte(r))
-		default:
-			b = append(b, '?')
-		}
-	}
-	return string(append(b, ')'))
-}
-
-// textWidth returns the width of s in Helvetica at 1 point, an upper bound
-// for characters outside printable ASCII.
-func textWidth(s string) float64 {
-	w := 0
-	for _, r := range s {
-		if r >= 0x20 && r < 0x7f {
-			w += helvetica[r-0x20]
-		} else {
-			w += 1000
-		}
-	}
-	return float64(w) / 1000
-}
-
-// helvetica holds the widths of the printable ASCII characters, from space
-// to '~', in Helvetica (from its AFM file, in 1/1000 em; 0x27 is quotesingle
-// in WinAnsiEncoding).
-var helvetica = [95]int{
-	278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, // space to /
-	556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, // 0 to ?
-	1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, // @ to O
-	667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556, // P to _
-	333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, // ` to o
-	556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584, // p to ~
 }

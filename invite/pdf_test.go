@@ -3,54 +3,28 @@ package invite
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
+	"airbridge/pdfdoc/pdfdoctest"
 	"airbridge/peertest"
 )
 
-// TestPDFStructure reads the file as a PDF reader does: trailer, xref table,
-// objects at the offsets it gives, stream length.
+// TestPDFStructure reads the file as a PDF reader does and checks its page
+// and what it draws.
 func TestPDFStructure(t *testing.T) {
 	text := mustSign(t, example())
 	b, err := PDF(text, example())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.HasPrefix(b, []byte("%PDF-1.4\n")) || !bytes.HasSuffix(b, []byte("\n%%EOF\n")) {
-		t.Fatalf("no PDF 1.4 header or no %%%%EOF")
+	streams := pdfdoctest.Streams(t, b)
+	if len(streams) != 1 {
+		t.Fatalf("%d content streams, want 1", len(streams))
 	}
-	m := regexp.MustCompile(`\nstartxref\n(\d+)\n%%EOF\n$`).FindSubmatch(b)
-	if m == nil {
-		t.Fatal("no startxref")
-	}
-	xref, _ := strconv.Atoi(string(m[1]))
-	table := regexp.MustCompile(`^xref\n0 (\d+)\n0000000000 65535 f \n((?:\d{10} 00000 n \n)+)trailer\n<< /Size (\d+) /Root 1 0 R >>\n`).FindSubmatch(b[xref:])
-	if table == nil {
-		t.Fatalf("no xref table and trailer at startxref %d: %.80q", xref, b[xref:])
-	}
-	count, _ := strconv.Atoi(string(table[1]))
-	if string(table[1]) != string(table[3]) || len(table[2]) != 20*(count-1) {
-		t.Fatalf("xref of %s objects has %d bytes of entries, trailer /Size %s", table[1], len(table[2]), table[3])
-	}
-	for i := 1; i < count; i++ {
-		off, _ := strconv.Atoi(string(table[2][20*(i-1) : 20*(i-1)+10]))
-		if want := fmt.Sprintf("%d 0 obj\n", i); !bytes.HasPrefix(b[off:], []byte(want)) {
-			t.Errorf("object %d: offset %d holds %.20q", i, off, b[off:])
-		}
-	}
-	s := regexp.MustCompile(`<< /Length (\d+) >>\nstream\n`).FindSubmatchIndex(b)
-	if s == nil {
-		t.Fatal("no content stream")
-	}
-	n, _ := strconv.Atoi(string(b[s[2]:s[3]]))
-	content := b[s[1] : s[1]+n]
-	if !bytes.HasPrefix(b[s[1]+n:], []byte("\nendstream\nendobj\n")) {
-		t.Errorf("/Length %d does not end at endstream", n)
-	}
+	content := streams[0]
 	for _, want := range []string{
 		"/MediaBox [0 0 297.64 419.53]", // A6
 		"/BaseFont /Helvetica ",
@@ -77,18 +51,6 @@ func TestPDFErrors(t *testing.T) {
 	}
 	if _, err := PDF(strings.Repeat("x", 3000), example()); err == nil {
 		t.Error("PDF of a text too long for a QR code: no error")
-	}
-}
-
-func TestPDFString(t *testing.T) {
-	for in, want := range map[string]string{
-		"Kabul":          "(Kabul)",
-		`a (b) \c`:       `(a \(b\) \\c)`,
-		"Opération 救援 ÿ": "(Op\xe9ration ?? \xff)",
-	} {
-		if got := pdfString(in); got != want {
-			t.Errorf("pdfString(%q) = %q, want %q", in, got, want)
-		}
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"airbridge/pdfdoc"
 )
 
 // Manifest is a flight's passenger manifest as printed: the paper fallback
@@ -100,17 +102,17 @@ func ManifestPDF(m Manifest) ([]byte, error) {
 		spans = append(spans, span{len(m.Passengers), len(m.Passengers)}) // the totals alone
 	}
 
-	pages := make([]*page, len(spans))
+	pages := make([]*pdfdoc.Page, len(spans))
 	for i, s := range spans {
-		p := new(page)
+		p := new(pdfdoc.Page)
 		pages[i] = p
 		manifestHeader(p, m)
-		p.textRight(regular, 9, a4Short-mMargin, mMargin, mWidth, fmt.Sprintf("page %d of %d", i+1, len(spans)))
+		p.TextRight(pdfdoc.Helvetica, 9, a4Short-mMargin, mMargin, mWidth, fmt.Sprintf("page %d of %d", i+1, len(spans)))
 		y := top
 		switch {
 		case len(m.Passengers) == 0:
 			y -= 14
-			p.text(bold, 12, mMargin, y, mWidth, "No passengers on this manifest.")
+			p.Text(pdfdoc.HelveticaBold, 12, mMargin, y, mWidth, "No passengers on this manifest.")
 		case s.to > s.from:
 			y = table(p, m.Passengers, s.from, s.to, y)
 		}
@@ -118,23 +120,23 @@ func ManifestPDF(m Manifest) ([]byte, error) {
 			y -= totalsGap
 			for _, line := range totals {
 				y -= totalsLead
-				p.text(bold, totalsSize, mMargin, y, 90, line[0])
-				p.text(regular, totalsSize, mMargin+95, y, mWidth-95, line[1])
+				p.Text(pdfdoc.HelveticaBold, totalsSize, mMargin, y, 90, line[0])
+				p.Text(pdfdoc.Helvetica, totalsSize, mMargin+95, y, mWidth-95, line[1])
 			}
 		}
 	}
-	return pdfFile(a4Short, a4Long, pages), nil
+	return pdfdoc.File(a4Short, a4Long, pages...), nil
 }
 
 // manifestHeader draws the page header of m: the title, then two columns of
 // labelled fields, then a rule.
-func manifestHeader(p *page, m Manifest) {
+func manifestHeader(p *pdfdoc.Page, m Manifest) {
 	y := a4Long - mMargin - 16
 	title := "Passenger manifest " + m.FlightID
 	if m.Callsign != "" {
 		title += " (" + m.Callsign + ")"
 	}
-	p.text(bold, 16, mMargin, y, mWidth, title)
+	p.Text(pdfdoc.HelveticaBold, 16, mMargin, y, mWidth, title)
 	fields := [][2]string{
 		{"Operation", m.Operation}, {"Destination", m.Destination},
 		{"Flight", strings.TrimSpace(m.FlightID + " " + m.Callsign)}, {"Slot", utc(m.Slot)},
@@ -147,36 +149,36 @@ func manifestHeader(p *page, m Manifest) {
 			y -= 16
 		}
 		x := mMargin + float64(i%2)*half
-		p.text(bold, 10, x, y, label, f[0])
-		p.text(regular, 10, x+label, y, half-label-8, f[1])
+		p.Text(pdfdoc.HelveticaBold, 10, x, y, label, f[0])
+		p.Text(pdfdoc.Helvetica, 10, x+label, y, half-label-8, f[1])
 	}
-	p.rect(mMargin, y-10, mWidth, 0.75, 0)
+	p.Rect(mMargin, y-10, mWidth, 0.75, 0)
 }
 
 // table draws the column titles at top, then passengers from to to, one row
 // each, and returns the bottom of the last row.
-func table(p *page, passengers []Passenger, from, to int, top float64) float64 {
-	row := func(y float64, f font, cell func(c int) string) {
+func table(p *pdfdoc.Page, passengers []Passenger, from, to int, top float64) float64 {
+	row := func(y float64, f pdfdoc.Font, cell func(c int) string) {
 		x := mMargin
 		for c, col := range columns {
 			text := cell(c)
 			if col.value == nil { // the number, to the right
-				p.textRight(f, cellSize, x+col.width-cellPad, y+3.5, col.width-2*cellPad, text)
+				p.TextRight(f, cellSize, x+col.width-cellPad, y+3.5, col.width-2*cellPad, text)
 			} else {
-				p.text(f, cellSize, x+cellPad, y+3.5, col.width-2*cellPad, text)
+				p.Text(f, cellSize, x+cellPad, y+3.5, col.width-2*cellPad, text)
 			}
 			x += col.width
 		}
 	}
 	y := top - rowHeight
-	row(y, bold, func(c int) string { return columns[c].title })
-	p.rect(mMargin, y, mWidth, 0.5, 0)
+	row(y, pdfdoc.HelveticaBold, func(c int) string { return columns[c].title })
+	p.Rect(mMargin, y, mWidth, 0.5, 0)
 	for i := from; i < to; i++ {
 		y -= rowHeight
 		if i%2 == 1 {
-			p.rect(mMargin, y, mWidth, rowHeight, 0.9)
+			p.Rect(mMargin, y, mWidth, rowHeight, 0.9)
 		}
-		row(y, regular, func(c int) string {
+		row(y, pdfdoc.Helvetica, func(c int) string {
 			if columns[c].value == nil {
 				return strconv.Itoa(i + 1)
 			}
@@ -212,7 +214,7 @@ func totalsLines(m Manifest) [][2]string {
 		if len(items) == 0 {
 			items = []string{"none"}
 		}
-		for i, line := range wrap(items, regular, totalsSize, mWidth-95) {
+		for i, line := range wrap(items, pdfdoc.Helvetica, totalsSize, mWidth-95) {
 			label := ""
 			if i == 0 {
 				label = by.label
@@ -226,7 +228,7 @@ func totalsLines(m Manifest) [][2]string {
 // wrap joins items with ", " into lines at most width points wide in font f
 // of the given size, breaking only between items; an item too wide for a
 // line has one to itself and is cut when drawn.
-func wrap(items []string, f font, size, width float64) []string {
+func wrap(items []string, f pdfdoc.Font, size, width float64) []string {
 	var lines []string
 	line := ""
 	for i, item := range items {
@@ -236,7 +238,7 @@ func wrap(items []string, f font, size, width float64) []string {
 		switch {
 		case line == "":
 			line = item
-		case size*textWidth(winAnsi(line+" "+item), f) <= width:
+		case size*pdfdoc.TextWidth(pdfdoc.WinAnsi(line+" "+item), f) <= width:
 			line += " " + item
 		default:
 			lines = append(lines, line)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"airbridge/pdfdoc/pdfdoctest"
 	"airbridge/peertest"
 )
 
@@ -48,7 +49,7 @@ func TestManifestStructure(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		streams := checkPDF(t, b)
+		streams := pdfdoctest.Streams(t, b)
 		pages := 1 + (n+51)/52 - min(n, 1) // 52 rows a page; 52 leave no room for the totals
 		if n == 52 {
 			pages = 2
@@ -106,7 +107,7 @@ func TestManifestPeers(t *testing.T) {
 		}},
 		{52, []string{`\n +52 +9D +KARIMI052 `, `\nPassengers +52\n`}},
 	} {
-		path := writeTemp(t, "manifest.pdf", must(ManifestPDF(exampleManifest(tt.n))))
+		path := pdfdoctest.Write(t, must(ManifestPDF(exampleManifest(tt.n))))
 		info := string(peertest.Run(t, pdfinfo, path))
 		for _, want := range []string{fmt.Sprintf("Pages:           %d\n", len(tt.pages)), "Page size:       595.28 x 841.89 pts (A4)\n", "PDF version:     1.4\n"} {
 			if !strings.Contains(info, want) {
@@ -143,7 +144,7 @@ func TestManifestCells(t *testing.T) {
 		Group: "GROUP-WITH-A-LONG-NAME", Category: "unaccompanied minor", Nationality: "AFGHANISTAN",
 		Document: "P123456789012345678", Stage: "awaiting-security",
 	}
-	path := writeTemp(t, "manifest.pdf", must(ManifestPDF(m)))
+	path := pdfdoctest.Write(t, must(ManifestPDF(m)))
 	text := string(peertest.Run(t, pdftotext, "-layout", path, "-"))
 	for _, re := range []string{
 		`Operation +W+… +Destination`,

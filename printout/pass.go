@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"airbridge/pdf417"
+	"airbridge/pdfdoc"
 )
 
 // Pass is a boarding pass as printed.
@@ -40,19 +41,19 @@ func PassPDF(p Pass) ([]byte, error) {
 		return nil, fmt.Errorf("pass: %w", err)
 	}
 
-	c := new(page)
+	c := new(pdfdoc.Page)
 	y := a5Short - pMargin - 11
-	c.text(bold, 11, pMargin, y, pWidth/2, "BOARDING PASS")
-	c.textRight(regular, 11, a4Short-pMargin, y, pWidth/2-10, p.Operation)
-	c.rect(pMargin, y-8, pWidth, 0.75, 0)
+	c.Text(pdfdoc.HelveticaBold, 11, pMargin, y, pWidth/2, "BOARDING PASS")
+	c.TextRight(pdfdoc.Helvetica, 11, a4Short-pMargin, y, pWidth/2-10, p.Operation)
+	c.Rect(pMargin, y-8, pWidth, 0.75, 0)
 	y -= 22
 	// Fields in three columns, their left edges at these points from the
 	// margin, set 10 points apart.
 	edges := [...]float64{0, 110, 320, pWidth + 10}
 	field := func(col, cols int, size float64, label, value string) {
 		x, w := pMargin+edges[col], edges[col+cols]-edges[col]-10
-		c.text(bold, 8, x, y, w, label)
-		c.text(bold, size, x, y-size-2, w, value)
+		c.Text(pdfdoc.HelveticaBold, 8, x, y, w, label)
+		c.Text(pdfdoc.HelveticaBold, size, x, y-size-2, w, value)
 	}
 	field(0, 3, 26, "Passenger", p.Name)
 	y -= 48
@@ -70,11 +71,11 @@ func PassPDF(p Pass) ([]byte, error) {
 	// that no seams show between them.
 	w, h := float64(sym.Width+2*quietZone)*moduleWidth, float64(rowModules*sym.Rows+2*quietZone)*moduleWidth
 	if w > pWidth || h > top-pMargin {
-		return nil, fmt.Errorf("pass: a PDF417 symbol of %d by %d modules does not fit in %s by %s points", sym.Width, sym.Rows*rowModules, num(pWidth), num(top-pMargin))
+		return nil, fmt.Errorf("pass: a PDF417 symbol of %d by %d modules does not fit in %s by %s points", sym.Width, sym.Rows*rowModules, pdfdoc.Num(pWidth), pdfdoc.Num(top-pMargin))
 	}
 	x0 := (a4Short-w)/2 + quietZone*moduleWidth
 	y0 := top - h + quietZone*moduleWidth
-	fmt.Fprintf(c, "q %s 0 0 %s %s %s cm\n", num(moduleWidth), num(moduleWidth), num(x0), num(y0))
+	fmt.Fprintf(c, "q %s 0 0 %s %s %s cm\n", pdfdoc.Num(moduleWidth), pdfdoc.Num(moduleWidth), pdfdoc.Num(x0), pdfdoc.Num(y0))
 	for row := range sym.Rows {
 		for x := 0; x < sym.Width; {
 			if !sym.Module(x, row) {
@@ -90,5 +91,5 @@ func PassPDF(p Pass) ([]byte, error) {
 		}
 	}
 	c.WriteString("f Q\n")
-	return pdfFile(a4Short, a5Short, []*page{c}), nil
+	return pdfdoc.File(a4Short, a5Short, c), nil
 }

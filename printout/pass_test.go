@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"airbridge/pdf417/pdf417test"
+	"airbridge/pdfdoc/pdfdoctest"
 	"airbridge/peertest"
 )
 
@@ -31,7 +32,7 @@ func TestPassStructure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	streams := checkPDF(t, b)
+	streams := pdfdoctest.Streams(t, b)
 	if len(streams) != 1 {
 		t.Fatalf("%d pages, want 1", len(streams))
 	}
@@ -69,7 +70,7 @@ func TestPassPeers(t *testing.T) {
 	passes := []Pass{examplePass(), long}
 	var pngs [][]byte
 	for i, p := range passes {
-		path := writeTemp(t, "pass.pdf", must(PassPDF(p)))
+		path := pdfdoctest.Write(t, must(PassPDF(p)))
 		info := string(peertest.Run(t, pdfinfo, path))
 		for _, want := range []string{"Pages:           1\n", "Page size:       595.28 x 419.53 pts", "PDF version:     1.4\n"} {
 			if !strings.Contains(info, want) {
