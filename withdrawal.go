@@ -237,17 +237,29 @@ func (c AdoptWithdrawalPlan) decide(s *State, env Envelope) ([]Event, error) {
 }
 
 func (c AdoptWithdrawalPlan) outcome(s *State, _ []Event) any {
-	w := s.Withdrawals[c.Plan.ID]
-	return WithdrawalSummary{ID: w.Plan.ID, Name: w.Plan.Name, Start: w.Plan.Start, Days: w.Plan.Days, Legs: len(w.Plan.Legs)}
+	return s.Withdrawals[c.Plan.ID].Summary()
 }
 
-// WithdrawalSummary is what adopting a plan answers.
+// WithdrawalSummary is a withdrawal in a list: its plan in figures and how
+// many movements were recorded.
 type WithdrawalSummary struct {
-	ID    string `json:"id"`
-	Name  string `json:"name"`
-	Start string `json:"start"`
-	Days  int    `json:"days"`
-	Legs  int    `json:"legs"`
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Start     string `json:"start"`
+	Days      int    `json:"days"`
+	Legs      int    `json:"legs"`
+	Nations   int    `json:"nations"`
+	Movements int    `json:"movements"`
+	AdoptedBy string `json:"adopted_by,omitempty"`
+	// AdoptedAt is the time of adoption, RFC 3339 in UTC.
+	AdoptedAt string `json:"adopted_at"`
+}
+
+// Summary returns w in figures.
+func (w *Withdrawal) Summary() WithdrawalSummary {
+	p := &w.Plan
+	return WithdrawalSummary{ID: p.ID, Name: p.Name, Start: p.Start, Days: p.Days, Legs: len(p.Legs), Nations: len(p.Nations()),
+		Movements: len(w.Movements), AdoptedBy: w.AdoptedBy, AdoptedAt: w.AdoptedAt.UTC().Format(time.RFC3339Nano)}
 }
 
 func checkID(field, id string) error {

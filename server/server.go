@@ -29,7 +29,7 @@ type Ledger interface {
 	Flights(ctx context.Context) ([]airbridge.Flight, error)
 	Pipeline(ctx context.Context) (*airbridge.Pipeline, error)
 	Withdrawal(ctx context.Context, id string) (*airbridge.Withdrawal, error)
-	Withdrawals(ctx context.Context) ([]airbridge.Withdrawal, error)
+	Withdrawals(ctx context.Context) ([]airbridge.WithdrawalSummary, error)
 	StagedQueue(ctx context.Context, limit int) ([]airbridge.StagedGroup, error)
 	AwaitingScreening(ctx context.Context, nation string, limit int) ([]airbridge.Person, int, error)
 	Events(ctx context.Context, after int64, limit int) ([]airbridge.Event, error)

@@ -112,40 +112,19 @@ const (
 	maxServedCells   = 4_000_000 // nations × sites × days
 )
 
-// withdrawalListing is one plan in GET /api/withdrawals.
-type withdrawalListing struct {
-	airbridge.WithdrawalSummary
-	Nations   int    `json:"nations"`
-	Movements int    `json:"movements"`
-	AdoptedBy string `json:"adopted_by,omitempty"`
-	AdoptedAt string `json:"adopted_at"`
-}
-
-func listing(w *airbridge.Withdrawal) withdrawalListing {
-	p := &w.Plan
-	return withdrawalListing{
-		WithdrawalSummary: airbridge.WithdrawalSummary{ID: p.ID, Name: p.Name, Start: p.Start, Days: p.Days, Legs: len(p.Legs)},
-		Nations:           len(p.Nations()), Movements: len(w.Movements), AdoptedBy: w.AdoptedBy, AdoptedAt: w.AdoptedAt.UTC().Format("2006-01-02T15:04:05Z"),
-	}
-}
-
 func (s *Server) getWithdrawals(w http.ResponseWriter, r *http.Request) {
 	all, err := s.ledger.Withdrawals(r.Context())
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	out := []withdrawalListing{}
-	for i := range all {
-		out = append(out, listing(&all[i]))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"withdrawals": out})
+	writeJSON(w, http.StatusOK, map[string]any{"withdrawals": all})
 }
 
 // withdrawalView is GET /api/withdrawals/{id}: the plan, the movements and
 // the progress as of a day.
 type withdrawalView struct {
-	withdrawalListing
+	airbridge.WithdrawalSummary
 	Plan      airbridge.WithdrawalPlan     `json:"plan"`
 	Movements []airbridge.Movement         `json:"movements"`
 	Progress  airbridge.WithdrawalProgress `json:"progress"`
@@ -176,13 +155,13 @@ func (s *Server) getWithdrawal(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, withdrawalView{withdrawalListing: listing(wd), Plan: wd.Plan, Movements: wd.Movements, Progress: wd.Progress(day)})
+	writeJSON(w, http.StatusOK, withdrawalView{WithdrawalSummary: wd.Summary(), Plan: wd.Plan, Movements: wd.Movements, Progress: wd.Progress(day)})
 }
 
 // withdrawalsPage is the list of plans and, for who may adopt one, the
 // built-in scenarios to adopt.
 type withdrawalsPage struct {
-	Plans    []withdrawalListing
+	Plans    []airbridge.WithdrawalSummary
 	Adopt    bool
 	Builtins []string
 }
@@ -193,10 +172,7 @@ func (s *Server) uiWithdrawals(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	p := withdrawalsPage{Adopt: s.may(callerOf(r), "POST /api/withdrawals"), Builtins: withdraw.BuiltinNames()}
-	for i := range all {
-		p.Plans = append(p.Plans, listing(&all[i]))
-	}
+	p := withdrawalsPage{Plans: all, Adopt: s.may(callerOf(r), "POST /api/withdrawals"), Builtins: withdraw.BuiltinNames()}
 	s.render(w, r, http.StatusOK, "withdrawals.html", "Withdrawal", p)
 }
 

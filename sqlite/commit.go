@@ -31,6 +31,7 @@ const (
 	stCount
 	stMeta
 	stWithdrawal
+	stMovement
 	nStatements
 )
 
@@ -50,7 +51,8 @@ var statementSQL = [nStatements]string{
 	stClearCounts: `DELETE FROM pipeline WHERE nation = ?`,
 	stCount:       `INSERT INTO pipeline (nation, stage, n) VALUES (?, ?, ?)`,
 	stMeta:        `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-	stWithdrawal:  `INSERT INTO withdrawals (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data`,
+	stWithdrawal:  `INSERT OR FAIL INTO withdrawals (id, data, summary) VALUES (?, ?, ?)`,
+	stMovement:    `INSERT OR FAIL INTO withdrawal_movements (withdrawal_id, number, data) VALUES (?, ?, ?)`,
 }
 
 // appendable are the plain inserts that a transaction buffers and writes
@@ -560,7 +562,7 @@ func (w *batchWriter) flushRows(ctx context.Context) error {
 		case "operation":
 			err = w.t.exec(ctx, stOperation, mustJSON(s.Policy))
 		case "withdrawal":
-			err = w.t.exec(ctx, stWithdrawal, ref.ID, mustJSON(s.Withdrawals[ref.ID]))
+			err = w.flushWithdrawal(ctx, s.Withdrawals[ref.ID])
 		default:
 			err = fmt.Errorf("unknown entity kind %q", ref.Kind)
 		}
@@ -580,6 +582,33 @@ func (w *batchWriter) flushRows(ctx context.Context) error {
 	}
 	if err := w.t.flushAppends(ctx); err != nil {
 		return fmt.Errorf("append rows: %w", err)
+	}
+	return nil
+}
+
+// flushWithdrawal writes a withdrawal's plan if it is new, and the movements
+// the table does not have yet: a plan never changes, and movements are only
+// added, in their order.
+func (w *batchWriter) flushWithdrawal(ctx context.Context, wd *airbridge.Withdrawal) error {
+	var plans, stored int
+	err := w.t.tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM withdrawals WHERE id = ?1),
+		(SELECT count(*) FROM withdrawal_movements WHERE withdrawal_id = ?1)`, wd.Plan.ID).Scan(&plans, &stored)
+	if err != nil {
+		return err
+	}
+	if plans == 0 {
+		row := *wd
+		row.Movements = nil // in their own table
+		summary := wd.Summary()
+		summary.Movements = 0 // counted when read
+		if err := w.t.exec(ctx, stWithdrawal, wd.Plan.ID, mustJSON(row), mustJSON(summary)); err != nil {
+			return err
+		}
+	}
+	for _, m := range wd.Movements[min(stored, len(wd.Movements)):] {
+		if err := w.t.exec(ctx, stMovement, wd.Plan.ID, m.Number, mustJSON(m)); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -199,8 +199,8 @@ func TestOpenCreatesAndMigrates(t *testing.T) {
 		versions = append(versions, v)
 	}
 	rows.Close()
-	if !slices.Equal(versions, []int{1, 2, 3, 4, 5}) {
-		t.Errorf("schema_migrations = %v, want [1 2 3 4 5]", versions)
+	if !slices.Equal(versions, []int{1, 2, 3, 4, 5, 6}) {
+		t.Errorf("schema_migrations = %v, want [1 2 3 4 5 6]", versions)
 	}
 	var keyID string
 	if err := db.r.QueryRow(`SELECT value FROM meta WHERE key = 'master_key_id'`).Scan(&keyID); err != nil || keyID != testKey.ID() {

@@ -44,7 +44,13 @@ func loadTables(ctx context.Context, q querier, o opener) (*airbridge.State, err
 	if err := loadAll(ctx, q, `SELECT data FROM flights`, func(v *airbridge.Flight) { s.Flights[v.ID] = v }); err != nil {
 		return nil, err
 	}
-	if err := loadAll(ctx, q, `SELECT data FROM withdrawals`, func(v *airbridge.Withdrawal) { s.Withdrawals[v.Plan.ID] = v }); err != nil {
+	if err := loadAll(ctx, q, `SELECT data FROM withdrawals`, func(v *airbridge.Withdrawal) {
+		v.Movements = []airbridge.Movement{}
+		s.Withdrawals[v.Plan.ID] = v
+	}); err != nil {
+		return nil, err
+	}
+	if err := loadMovements(ctx, q, `SELECT withdrawal_id, data FROM withdrawal_movements ORDER BY withdrawal_id, number`, s.Withdrawals); err != nil {
 		return nil, err
 	}
 	err := loadAll(ctx, q, `SELECT data FROM persons`, func(v *airbridge.Person) {
@@ -424,14 +430,70 @@ func (db *DB) LastSeq(ctx context.Context) (int64, error) {
 // Withdrawal returns the withdrawal plan with the given id and the movements
 // recorded against it.
 func (db *DB) Withdrawal(ctx context.Context, id string) (*airbridge.Withdrawal, error) {
-	return getOne[airbridge.Withdrawal](ctx, db.r, "withdrawal", id, `SELECT data FROM withdrawals WHERE id = ?`, id)
+	tx, err := db.r.BeginTx(ctx, nil) // the plan and its movements at one instant
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	w, err := getOne[airbridge.Withdrawal](ctx, tx, "withdrawal", id, `SELECT data FROM withdrawals WHERE id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	w.Movements = []airbridge.Movement{}
+	err = loadMovements(ctx, tx, `SELECT withdrawal_id, data FROM withdrawal_movements WHERE withdrawal_id = ? ORDER BY number`,
+		map[string]*airbridge.Withdrawal{id: w}, id)
+	return w, err
 }
 
-// Withdrawals returns every withdrawal plan, by id.
-func (db *DB) Withdrawals(ctx context.Context) ([]airbridge.Withdrawal, error) {
-	var ws []airbridge.Withdrawal
-	err := loadAll(ctx, db.r, `SELECT data FROM withdrawals ORDER BY id`, func(w *airbridge.Withdrawal) { ws = append(ws, *w) })
-	return ws, err
+// loadMovements appends each movement row to its withdrawal in ws.
+func loadMovements(ctx context.Context, q querier, query string, ws map[string]*airbridge.Withdrawal, args ...any) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("read movements: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var data []byte
+		if err := rows.Scan(&id, &data); err != nil {
+			return fmt.Errorf("read movements: %w", err)
+		}
+		w, ok := ws[id]
+		if !ok {
+			return fmt.Errorf("read movements: withdrawal %s has movements and no plan", id)
+		}
+		var m airbridge.Movement
+		if err := json.Unmarshal(data, &m); err != nil {
+			return fmt.Errorf("read movements of %s: %w", id, err)
+		}
+		w.Movements = append(w.Movements, m)
+	}
+	return rows.Err()
+}
+
+// Withdrawals returns every withdrawal plan in figures, by id.
+func (db *DB) Withdrawals(ctx context.Context) ([]airbridge.WithdrawalSummary, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT summary, (SELECT count(*) FROM withdrawal_movements m WHERE m.withdrawal_id = w.id)
+		FROM withdrawals w ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("read withdrawals: %w", err)
+	}
+	defer rows.Close()
+	out := []airbridge.WithdrawalSummary{}
+	for rows.Next() {
+		var summary []byte
+		var movements int
+		if err := rows.Scan(&summary, &movements); err != nil {
+			return nil, fmt.Errorf("read withdrawals: %w", err)
+		}
+		var s airbridge.WithdrawalSummary
+		if err := json.Unmarshal(summary, &s); err != nil {
+			return nil, fmt.Errorf("read withdrawals: %w", err)
+		}
+		s.Movements = movements
+		out = append(out, s)
+	}
+	return out, rows.Err()
 }
 
 // awaitingWhere selects who waits for a screening decision, of nation ?1
