@@ -289,8 +289,11 @@ func (p *WithdrawalPlan) site(id string) (WithdrawalSite, bool) {
 }
 
 func (p *WithdrawalPlan) validate() error {
-	if strings.TrimSpace(p.Name) == "" || len(p.Name) > 200 {
-		return invalid("plan.name", "must be 1 to 200 characters")
+	if strings.TrimSpace(p.Name) == "" {
+		return invalid("plan.name", "is empty")
+	}
+	if err := validName("plan.name", p.Name); err != nil {
+		return err
 	}
 	if _, err := time.Parse(time.DateOnly, p.Start); err != nil {
 		return invalid("plan.start", "%q is not a date YYYY-MM-DD", p.Start)
@@ -323,8 +326,8 @@ func (p *WithdrawalPlan) validate() error {
 			return invalid(f+".id", "%q is not unique", st.ID)
 		}
 		sites[st.ID] = true
-		if len(st.Name) > 200 {
-			return invalid(f+".name", "is longer than 200 characters")
+		if err := validName(f+".name", st.Name); err != nil {
+			return err
 		}
 		if st.SecurityFloor < 0 || st.SecurityFloor > maxWithdrawalCount {
 			return invalid(f+".security_floor", "%d is not between 0 and %d", st.SecurityFloor, maxWithdrawalCount)
@@ -335,7 +338,7 @@ func (p *WithdrawalPlan) validate() error {
 	nations := map[string]bool{}
 	for i, h := range p.Contingents {
 		f := fmt.Sprintf("plan.contingents[%d]", i)
-		if !validNation(h.Nation) {
+		if !countryCode.MatchString(h.Nation) {
 			return invalid(f+".nation", "%q is not a nation code (three capital letters)", h.Nation)
 		}
 		if !sites[h.Site] {
@@ -402,18 +405,6 @@ func (a Amount) describe() string {
 	return fmt.Sprintf("%d personnel (%d security), %d pallets, %d vehicles", a.Personnel, a.Security, a.Pallets, a.Vehicles)
 }
 
-func validNation(s string) bool {
-	if len(s) != 3 {
-		return false
-	}
-	for _, r := range s {
-		if r < 'A' || r > 'Z' {
-			return false
-		}
-	}
-	return true
-}
-
 // checkShape checks a leg or a movement on its own: nation, sites, mode and
 // amounts.
 func (m *Movement) checkShape(p *WithdrawalPlan, field string, minSorties int) error {
@@ -430,8 +421,8 @@ func (m *Movement) checkShape(p *WithdrawalPlan, field string, minSorties int) e
 	if m.Amount.IsZero() {
 		return invalid(joinField(field, "personnel"), "moves nothing: give personnel, pallets or vehicles")
 	}
-	if len(m.Aircraft) > 40 {
-		return invalid(joinField(field, "aircraft"), "is longer than 40 characters")
+	if err := validName(joinField(field, "aircraft"), m.Aircraft); err != nil {
+		return err
 	}
 	switch m.Mode {
 	case ModeSortie:
@@ -497,8 +488,8 @@ func (c RecordMovement) decide(s *State, env Envelope) ([]Event, error) {
 	if !ok {
 		return nil, invalid("date", "%s is not between the plan's start %s and %d days after its end", c.Date, p.Start, maxOverrunDays)
 	}
-	if utf8Len(c.Override) > 500 {
-		return nil, invalid("override", "is longer than 500 characters")
+	if err := validName("override", strings.TrimSpace(c.Override)); err != nil {
+		return nil, err
 	}
 	m := Movement{Number: len(w.Movements) + 1, Date: c.Date, Day: day, Nation: c.Nation, From: c.From, To: c.To, Mode: c.Mode,
 		Aircraft: c.Aircraft, Sorties: c.Sorties, Amount: c.Amount, Override: strings.TrimSpace(c.Override), RecordedBy: env.Actor, RecordedAt: env.Time}
@@ -560,8 +551,6 @@ func (c RecordMovement) outcome(s *State, _ []Event) any {
 	w := s.Withdrawals[c.WithdrawalID]
 	return w.Movements[len(w.Movements)-1]
 }
-
-func utf8Len(s string) int { return len([]rune(s)) }
 
 // dayOf returns the day of the plan a date (YYYY-MM-DD) is, and whether a
 // movement may have it: from the start to maxOverrunDays past the end.

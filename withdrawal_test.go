@@ -63,6 +63,7 @@ func TestAdoptWithdrawalPlan(t *testing.T) {
 		{"site twice", "plan.sites[1].id", func(p *WithdrawalPlan) { p.Sites[1].ID = "HKIA" }},
 		{"unknown site", "plan.contingents[0].site", func(p *WithdrawalPlan) { p.Contingents[0].Site = "XYZ" }},
 		{"bad nation", "plan.contingents[2].nation", func(p *WithdrawalPlan) { p.Contingents[2].Nation = "deu" }},
+		{"site name with a tab", "plan.sites[0].name", func(p *WithdrawalPlan) { p.Sites[0].Name = "a\tb" }},
 		{"security over personnel", "plan.contingents[1].security", func(p *WithdrawalPlan) { p.Contingents[1].Security = 16 }},
 		{"negative", "plan.contingents[0].pallets", func(p *WithdrawalPlan) { p.Contingents[0].Pallets = -1 }},
 		{"deadline of no one", "plan.deadlines[0].nation", func(p *WithdrawalPlan) { p.Deadlines[0].Nation = "FRA" }},
@@ -137,6 +138,8 @@ func TestRecordMovement(t *testing.T) {
 		{RecordMovement{Date: "2021-05-02", Nation: "USA", From: "HKIA", Mode: ModeSortie, Sorties: -1, Amount: Amount{Personnel: 1}}, EINVALID, "sorties"},
 		{RecordMovement{Date: "2021-05-02", Nation: "USA", From: "HKIA", To: "HKIA", Mode: ModeRoad, Amount: Amount{Personnel: 1}}, EINVALID, "to"},
 		{RecordMovement{Date: "2021-05-02", Nation: "USA", From: "HKIA", Mode: ModeSortie, Sorties: 1, Amount: Amount{Personnel: 1, Security: 2}}, EINVALID, "security"},
+		{RecordMovement{Date: "2021-05-02", Nation: "USA", From: "HKIA", Mode: ModeSortie, Sorties: 1, Amount: Amount{Personnel: 1}, Override: "bell\a"}, EINVALID, "override"},
+		{RecordMovement{Date: "2021-05-02", Nation: "USA", From: "HKIA", Mode: ModeSortie, Sorties: 1, Amount: Amount{Personnel: 1}, Aircraft: strings.Repeat("C", 121)}, EINVALID, "aircraft"},
 	} {
 		if err := record(s, c.m); ErrorCode(err) != c.code || !strings.HasPrefix(err.Error(), c.want) {
 			t.Errorf("%+v: %v, want %s %s", c.m, err, c.code, c.want)
