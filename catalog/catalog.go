@@ -3,7 +3,9 @@
 package catalog
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"strings"
@@ -38,4 +40,15 @@ func (c Catalog) Read(name string) ([]byte, error) {
 		return nil, fmt.Errorf("no built-in scenario %q (there is %s)", name, strings.Join(c.Names(), ", "))
 	}
 	return b, nil
+}
+
+// Load reads the document called name with read, which decodes and checks
+// it.
+func Load[T any](c Catalog, name string, read func(io.Reader) (T, error)) (T, error) {
+	b, err := c.Read(name)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return read(bytes.NewReader(b))
 }

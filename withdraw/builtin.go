@@ -1,7 +1,6 @@
 package withdraw
 
 import (
-	"bytes"
 	"embed"
 
 	"airbridge/catalog"
@@ -13,13 +12,7 @@ var builtin embed.FS
 var builtins = catalog.Catalog{FS: builtin, Dir: "scenarios"}
 
 // Builtin returns the built-in scenario called name.
-func Builtin(name string) (*Scenario, error) {
-	b, err := builtins.Read(name)
-	if err != nil {
-		return nil, err
-	}
-	return ReadScenario(bytes.NewReader(b))
-}
+func Builtin(name string) (*Scenario, error) { return catalog.Load(builtins, name, ReadScenario) }
 
 // BuiltinNames lists the built-in scenarios.
 func BuiltinNames() []string { return builtins.Names() }
