@@ -314,6 +314,21 @@ func (v *validator) replay() {
 	v.stock = stock
 }
 
+// checkSeries reports the first day a drawdown series of who differs from
+// the replay's count, want(d), or that it has not a value for each day.
+func (v *validator) checkSeries(who, what string, series []int, want func(d int) int) {
+	if D := v.s.Days; len(series) != D {
+		v.errorf("drawdown of %s: %d days of %s, not %d", who, len(series), what, D)
+		return
+	}
+	for d, got := range series {
+		if w := want(d); got != w {
+			v.errorf("drawdown of %s: %d %s on day %d, but the plan has %d", who, got, what, d, w)
+			return
+		}
+	}
+}
+
 // checkClaims compares what r says with the replay.
 func (v *validator) checkClaims() {
 	s, r := v.s, v.r
@@ -329,17 +344,7 @@ func (v *validator) checkClaims() {
 			continue
 		}
 		for c, series := range [][]int{nd.Personnel, nd.Pallets, nd.Vehicles} {
-			what := [3]string{"personnel", "pallets", "vehicles"}[c]
-			if len(series) != D {
-				v.errorf("drawdown of %s: %d days of %s, not %d", nd.Nation, len(series), what, D)
-				continue
-			}
-			for d := range D {
-				if got := v.natLeft[n*D+d][c]; series[d] != got {
-					v.errorf("drawdown of %s: %d %s left on day %d, but the plan leaves %d", nd.Nation, series[d], what, d, got)
-					break
-				}
-			}
+			v.checkSeries(nd.Nation, [3]string{"personnel", "pallets", "vehicles"}[c], series, func(d int) int { return v.natLeft[n*D+d][c] })
 		}
 	}
 	if len(r.Drawdown.Sites) != len(s.Sites) || len(r.SecurityMargin) != len(s.Sites) {
@@ -352,17 +357,7 @@ func (v *validator) checkClaims() {
 			continue
 		}
 		for c, series := range [][]int{sd.Personnel, sd.Security, sd.Pallets, sd.Vehicles} {
-			what := [4]string{"personnel", "security", "pallets", "vehicles"}[c]
-			if len(series) != D {
-				v.errorf("drawdown of %s: %d days of %s, not %d", sd.Site, len(series), what, D)
-				continue
-			}
-			for d := range D {
-				if got := v.siteAt[st*D+d][c]; series[d] != got {
-					v.errorf("drawdown of %s: %d %s on day %d, but the plan has %d", sd.Site, series[d], what, d, got)
-					break
-				}
-			}
+			v.checkSeries(sd.Site, [4]string{"personnel", "security", "pallets", "vehicles"}[c], series, func(d int) int { return v.siteAt[st*D+d][c] })
 		}
 	}
 	for _, sm := range r.SecurityMargin {
