@@ -605,21 +605,22 @@ func (c Scan) decide(s *State, env Envelope) ([]Event, error) {
 	if !ok {
 		return nil, Errorf(ENOTFOUND, "site %q does not exist", c.Site).With("field", "site")
 	}
+	_, allowed := ScanMoves(site.Kind, p.Stage, p.Screening)
 	switch site.Kind {
 	case Gate:
-		if p.Stage != Registered && p.Stage != Called {
+		if !allowed {
 			return nil, stageConflict(p, Registered, Called)
 		}
 		return []Event{env.event(personStream+p.ID, PersonAtGate,
 			EventData{SiteID: site.ID, WasCalled: p.Stage == Called})}, nil
 	case Holding:
-		if p.Stage != Screened || p.Screening != Cleared {
+		if !allowed {
 			return nil, Errorf(ECONFLICT, "person %s is %s%s, not screened and cleared", p.ID, p.Stage, decisionSuffix(p)).
 				With("stage", p.Stage).With("screening", p.Screening)
 		}
 		return []Event{env.event(personStream+p.ID, PersonStaged, EventData{SiteID: site.ID})}, nil
 	case Ramp:
-		if p.Stage != Manifested {
+		if !allowed {
 			return nil, stageConflict(p, Manifested)
 		}
 		return BoardGroup{FlightID: p.FlightID, GroupID: p.GroupID}.decide(s, env)
@@ -672,7 +673,7 @@ func (c Screen) decide(s *State, env Envelope) ([]Event, error) {
 	if reason == "" && c.Decision != Cleared {
 		return nil, invalid("reason", "a %s decision needs a reason", c.Decision)
 	}
-	if p.Stage != AtGate && !(p.Stage == Screened && p.Screening == Referred) {
+	if !Screenable(p.Stage, p.Screening) {
 		return nil, Errorf(ECONFLICT, "person %s is %s%s; screening needs at_gate or a referral", p.ID, p.Stage, decisionSuffix(p)).
 			With("stage", p.Stage).With("screening", p.Screening)
 	}
@@ -742,21 +743,19 @@ func (c FlightAction) decide(s *State, env Envelope) ([]Event, error) {
 		return nil, err
 	}
 	stream := flightStream + f.ID
+	from, _ := FlightActionFrom(c.Action)
+	if from == nil {
+		return nil, Errorf(ENOTFOUND, "unknown flight action %q", c.Action)
+	}
+	if _, ok := FlightActionAllowed(f.Status, c.Action); !ok {
+		return nil, flightConflict(f, c.Action, from...)
+	}
 	switch c.Action {
 	case ActionBoarding:
-		if f.Status != StatusScheduled {
-			return nil, flightConflict(f, c.Action, StatusScheduled)
-		}
 		return []Event{env.event(stream, FlightBoarding, EventData{})}, nil
 	case ActionClose:
-		if f.Status != StatusBoarding {
-			return nil, flightConflict(f, c.Action, StatusBoarding)
-		}
 		return s.closeFlight(f, env), nil
 	case ActionDepart:
-		if f.Status != StatusBoarding && f.Status != StatusClosed {
-			return nil, flightConflict(f, c.Action, StatusBoarding, StatusClosed)
-		}
 		override := strings.TrimSpace(c.Override)
 		if err := validName("override", override); err != nil {
 			return nil, err
@@ -773,7 +772,7 @@ func (c FlightAction) decide(s *State, env Envelope) ([]Event, error) {
 		events := make([]Event, 0, len(aboard)+2) // and perhaps an alert's, and the departure
 		carried, noShows := 0, 0
 		for _, p := range aboard {
-			if p.Stage == Boarded {
+			if Departs(p.Stage) {
 				carried++
 				events = append(events, env.event(personStream+p.ID, PersonDeparted, EventData{FlightID: f.ID}))
 			} else {
@@ -785,9 +784,6 @@ func (c FlightAction) decide(s *State, env Envelope) ([]Event, error) {
 		events = append(events, alertEvents(env, f, nil)...)
 		return append(events, env.event(stream, FlightDeparted, departed)), nil
 	case ActionArrive:
-		if f.Status != StatusDeparted {
-			return nil, flightConflict(f, c.Action, StatusDeparted)
-		}
 		aboard := s.aboard(f.ID)
 		events := make([]Event, 0, len(aboard)+1)
 		for _, p := range aboard {
@@ -795,9 +791,6 @@ func (c FlightAction) decide(s *State, env Envelope) ([]Event, error) {
 		}
 		return append(events, env.event(stream, FlightArrived, EventData{})), nil
 	case ActionCancel:
-		if !f.Status.Open() && f.Status != StatusClosed {
-			return nil, flightConflict(f, c.Action, StatusScheduled, StatusBoarding, StatusClosed)
-		}
 		if reason == "" {
 			return nil, invalid("reason", "cancelling a flight needs a reason")
 		}
@@ -864,7 +857,7 @@ func (c ManifestGroup) decide(s *State, env Envelope) ([]Event, error) {
 			litters++
 		}
 	}
-	if free := f.Seats - f.Manifested; len(g.Members) > free {
+	if free := f.Seats - f.Manifested; !FitsSeats(f.Seats, f.Manifested, len(g.Members)) {
 		return nil, Errorf(ECONFLICT, "flight %s has %d free seats; group %s needs %d", f.ID, free, g.ID, len(g.Members)).
 			With("seats", f.Seats).With("manifested", f.Manifested).With("group_size", len(g.Members))
 	}
@@ -958,8 +951,8 @@ func (c BoardGroup) decide(s *State, env Envelope) ([]Event, error) {
 	}
 	// A closed flight still boards the standby groups that took the seats
 	// of no-shows.
-	if f.Status != StatusBoarding && f.Status != StatusClosed {
-		return nil, flightConflict(f, "board", StatusBoarding, StatusClosed)
+	if !Boardable(f.Status) {
+		return nil, flightConflict(f, "board", fromBoardingClosed...)
 	}
 	events := make([]Event, 0, len(g.Members))
 	if err := s.manifestedOn(g, f); err != nil {

@@ -97,7 +97,7 @@ func (s *State) hubRoom(f *Flight, freed int) int {
 			used += o.Manifested
 		}
 	}
-	return max(hub.Capacity-(used-freed), 0)
+	return HubRoom(hub.Capacity, used, freed)
 }
 
 // seating hands out the seats of one flight: the lowest free seat number,
