@@ -16,3 +16,18 @@ func BenchmarkKabul(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPipeline runs the 17-day reference pipeline, the scenario that
+// airbridge bench sim also runs in the SimPy model.
+func BenchmarkPipeline(b *testing.B) {
+	sc, err := Builtin("pipeline")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Run(sc, Options{Policy: Historical, Seed: 1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -48,6 +48,13 @@ type Options struct {
 	Days int
 	// Progress, if not nil, is told each simulated day that ends.
 	Progress func(day int)
+	// Ledger runs every step as a domain command on an airbridge.State,
+	// building and applying its events as the server would. The result is
+	// the same, bit for bit (TestLedgerSameResult); it takes some 25 times
+	// as long. Without it the run keeps each person's stage and each
+	// flight's status compactly and moves them by the same rules, the
+	// domain's functions of values (airbridge.ScanMoves and the others).
+	Ledger bool
 }
 
 // Result is what a run measured.
@@ -101,8 +108,8 @@ const (
 type event struct {
 	t    float64
 	seq  uint64
+	a, b int32
 	kind eventKind
-	a, b int
 }
 
 // eventQueue is a binary min-heap of events by time, then by sequence.
@@ -120,24 +127,27 @@ func (a event) before(b event) bool {
 func (q *eventQueue) push(ev event) {
 	*q = append(*q, ev)
 	h := *q
-	for j := len(h) - 1; j > 0; {
+	j := len(h) - 1
+	for j > 0 {
 		i := (j - 1) / 2 // parent
-		if !h[j].before(h[i]) {
+		if !ev.before(h[i]) {
 			break
 		}
-		h[i], h[j] = h[j], h[i]
+		h[j] = h[i]
 		j = i
 	}
+	h[j] = ev
 }
 
-// pop removes and returns the first event; q must not be empty.
+// pop removes and returns the first event; q must not be empty. The last
+// event sinks from the top into the hole the first leaves.
 func (q *eventQueue) pop() event {
 	h := *q
 	n := len(h) - 1
-	first := h[0]
-	h[0] = h[n]
+	first, last := h[0], h[n]
 	h = h[:n]
-	for i := 0; ; {
+	i := 0
+	for {
 		j := 2*i + 1
 		if j >= n {
 			break
@@ -145,24 +155,25 @@ func (q *eventQueue) pop() event {
 		if r := j + 1; r < n && h[r].before(h[j]) {
 			j = r
 		}
-		if !h[j].before(h[i]) {
+		if !h[j].before(last) {
 			break
 		}
-		h[i], h[j] = h[j], h[i]
+		h[i] = h[j]
 		i = j
+	}
+	if n > 0 {
+		h[i] = last
 	}
 	*q = h
 	return first
 }
 
 type person struct {
-	id     string
 	group  int
 	arrive float64
 }
 
 type group struct {
-	id     string
 	nation string
 	ni     int // the nation's index in engine.nations
 	// Its members are the persons first, first+1, … first+size-1.
@@ -230,24 +241,23 @@ type engine struct {
 	days   int
 	end    float64
 	rng    *rand.Rand
-	st     *airbridge.State
+	world  world
 	q      eventQueue
 	seq    uint64
 	policy airbridge.Policy
+	// landings are the flights' landings, planned at the start, and
+	// arrivals the groups' arrivals of the hour, drawn at its start; each
+	// in the order they happen. They are merged with q rather than pushed
+	// on it, which keeps q to the events of the persons in the lanes and
+	// the flights on the ramp.
+	landings, arrivals timeline
 
 	persons []person
 	groups  []group
-	// The commands issued per person and group are built in these and
-	// passed by pointer: the domain keeps nothing of a command, and a
-	// command's value in an interface would be a new allocation each.
-	register airbridge.RegisterGroup
-	scan     airbridge.Scan
-	screen   airbridge.Screen
-	board    airbridge.BoardGroup
-	gates    []*gate
-	flights  []*flight
-	nations  []string
-	shares   []float64
+	gates   []*gate
+	flights []*flight
+	nations []string
+	shares  []float64
 
 	holding     int   // persons staged
 	holdingWait []int // persons checked, waiting for room in holding
@@ -278,8 +288,13 @@ func Run(sc *Scenario, opt Options) (*Result, error) {
 	if opt.Days < 0 || opt.Days > maxDays {
 		return nil, fmt.Errorf("days %d: must be 0..%d", opt.Days, maxDays)
 	}
-	e := &engine{sc: sc, opt: opt, days: sc.Days, rng: rand.New(rand.NewPCG(opt.Seed, 0x61697262726964)), st: airbridge.NewState(),
+	e := &engine{sc: sc, opt: opt, days: sc.Days, rng: rand.New(rand.NewPCG(opt.Seed, 0x61697262726964)),
 		hubs: map[string]Hub{}, lastDepart: math.Inf(-1)}
+	if opt.Ledger {
+		e.world = &ledger{e: e, st: airbridge.NewState()}
+	} else {
+		e.world = &compact{e: e}
+	}
 	if opt.Days > 0 {
 		e.days = opt.Days
 	}
@@ -289,9 +304,9 @@ func Run(sc *Scenario, opt Options) (*Result, error) {
 	if err := e.setUp(); err != nil {
 		return nil, err
 	}
-	for len(e.q) > 0 {
-		ev := e.q.pop()
-		if ev.t >= e.end {
+	for {
+		ev, ok := e.next()
+		if !ok || ev.t >= e.end {
 			break
 		}
 		if d := int(ev.t / 1440); d > int(e.now()/1440) && opt.Progress != nil {
@@ -310,25 +325,62 @@ func Run(sc *Scenario, opt Options) (*Result, error) {
 
 func (e *engine) now() float64 { return e.clock }
 
-func (e *engine) at(t float64, kind eventKind, a, b int) {
-	e.seq++
-	e.q.push(event{t: t, seq: e.seq, kind: kind, a: a, b: b})
+// timeline is a list of events in the order they happen, and how many of
+// them happened.
+type timeline struct {
+	list []event
+	done int
 }
 
-// do decides cmd on the domain's state and applies its events.
-func (e *engine) do(cmd airbridge.Command) error {
-	env := airbridge.Envelope{Actor: "sim", Time: e.sc.Start.Add(time.Duration(e.clock * float64(time.Minute)))}
-	events, err := e.st.Decide(cmd, env)
-	if err != nil {
-		return err
+func (l *timeline) peek() (event, bool) {
+	if l.done < len(l.list) {
+		return l.list[l.done], true
 	}
-	for _, ev := range events {
-		if err := e.st.Apply(ev); err != nil {
-			return err
+	return event{}, false
+}
+
+// sort puts the events not yet happened in order.
+func (l *timeline) sort() {
+	slices.SortFunc(l.list[l.done:], func(a, b event) int {
+		if a.before(b) {
+			return -1
 		}
+		return 1
+	})
+}
+
+// next removes and returns the first event of the queue and the
+// timelines, if there is one.
+func (e *engine) next() (event, bool) {
+	first, from := event{}, 0
+	if len(e.q) > 0 {
+		first, from = e.q[0], 1
 	}
-	e.res.Commands++
-	return nil
+	if ev, ok := e.landings.peek(); ok && (from == 0 || ev.before(first)) {
+		first, from = ev, 2
+	}
+	if ev, ok := e.arrivals.peek(); ok && (from == 0 || ev.before(first)) {
+		first, from = ev, 3
+	}
+	switch from {
+	case 1:
+		e.q.pop()
+	case 2:
+		e.landings.done++
+	case 3:
+		e.arrivals.done++
+	}
+	return first, from > 0
+}
+
+func (e *engine) at(t float64, kind eventKind, a, b int) {
+	e.seq++
+	e.q.push(event{t: t, seq: e.seq, kind: kind, a: int32(a), b: int32(b)})
+}
+
+// time returns the wall-clock time of minute t of the run.
+func (e *engine) time(t float64) time.Time {
+	return e.sc.Start.Add(time.Duration(t * float64(time.Minute)))
 }
 
 func (e *engine) setUp() error {
@@ -355,7 +407,7 @@ func (e *engine) setUp() error {
 		e.persons = make([]person, 0, n)
 		e.groups = make([]group, 0, groups)
 		e.inSystem = make([]float64, 0, n)
-		e.st = airbridge.NewStateFor(n, groups)
+		e.world.reserve(n, groups)
 	}
 	e.policy = airbridge.Policy{Name: e.sc.Name, Nations: e.nations, Categories: airbridge.DefaultCategories(), LoadGuard: &guard,
 		MaxSeats: map[airbridge.AircraftType]int{}}
@@ -373,29 +425,14 @@ func (e *engine) setUp() error {
 	for _, f := range e.sc.Schedule {
 		limit(f.Aircraft, f.Seats)
 	}
-	if err := e.do(airbridge.ConfigureOperation{Policy: e.policy}); err != nil {
-		return fmt.Errorf("configure: %w", err)
-	}
 	for _, g := range e.sc.Gates {
 		e.gates = append(e.gates, &gate{Gate: g, site: "gate-" + g.ID})
-		if err := e.do(airbridge.AddSite{Site: airbridge.Site{ID: "gate-" + g.ID, Kind: airbridge.Gate}}); err != nil {
-			return err
-		}
-	}
-	// The sim keeps holding's capacity itself; the domain's site takes it
-	// when it is within the domain's range.
-	holding := airbridge.Site{ID: "holding", Kind: airbridge.Holding}
-	if e.sc.Holding.Capacity <= 1_000_000 {
-		holding.Capacity = e.sc.Holding.Capacity
-	}
-	if err := e.do(airbridge.AddSite{Site: holding}); err != nil {
-		return err
 	}
 	for _, h := range e.sc.Hubs {
 		e.hubs[h.ID] = h
-		if err := e.do(airbridge.AddSite{Site: airbridge.Site{ID: h.ID, Name: h.Name, Kind: airbridge.Hub, Capacity: h.IntakePerDay}}); err != nil {
-			return err
-		}
+	}
+	if err := e.world.setUp(e.operation()); err != nil {
+		return err
 	}
 	// Flights: every departure of every day, planned now.
 	for _, fg := range e.sc.Flights {
@@ -412,8 +449,29 @@ func (e *engine) setUp() error {
 			e.plan(&flight{aircraft: sf.Aircraft, nation: sf.Nation, seats: sf.Seats, due: sf.AtMin, dest: sf.Destination}, sf.TurnaroundMin)
 		}
 	}
+	e.landings.sort()
 	e.at(0, evHour, 0, 0)
 	return nil
+}
+
+// operation returns the commands that set the operation up: its policy,
+// and a site for each gate, holding and each transit hub.
+func (e *engine) operation() []airbridge.Command {
+	cmds := []airbridge.Command{airbridge.ConfigureOperation{Policy: e.policy}}
+	for _, g := range e.gates {
+		cmds = append(cmds, airbridge.AddSite{Site: airbridge.Site{ID: g.site, Kind: airbridge.Gate}})
+	}
+	// The sim keeps holding's capacity itself; the domain's site takes it
+	// when it is within the domain's range.
+	holding := airbridge.Site{ID: "holding", Kind: airbridge.Holding}
+	if e.sc.Holding.Capacity <= 1_000_000 {
+		holding.Capacity = e.sc.Holding.Capacity
+	}
+	cmds = append(cmds, airbridge.AddSite{Site: holding})
+	for _, h := range e.sc.Hubs {
+		cmds = append(cmds, airbridge.AddSite{Site: airbridge.Site{ID: h.ID, Name: h.Name, Kind: airbridge.Hub, Capacity: h.IntakePerDay}})
+	}
+	return cmds
 }
 
 // plan adds a flight, which lands turnaround minutes before it is due.
@@ -421,23 +479,25 @@ func (e *engine) plan(f *flight, turnaround float64) {
 	f.id = id('F', len(e.flights)+1)
 	f.ni = slices.Index(e.nations, f.nation)
 	e.flights = append(e.flights, f)
-	e.at(max(f.due-turnaround, 0), evFlightLands, len(e.flights)-1, 0)
+	e.seq++
+	e.landings.list = append(e.landings.list, event{t: max(f.due-turnaround, 0), seq: e.seq, kind: evFlightLands, a: int32(len(e.flights) - 1)})
 }
 
 func (e *engine) handle(ev event) error {
+	a, b := int(ev.a), int(ev.b)
 	switch ev.kind {
 	case evHour:
-		return e.hour(ev.a)
+		return e.hour(a)
 	case evArrive:
-		return e.arrive(ev.a)
+		return e.arrive(a)
 	case evServiceDone:
-		return e.serviceDone(ev.a, ev.b)
+		return e.serviceDone(a, b)
 	case evGateOpen:
-		return e.serve(ev.a)
+		return e.serve(a)
 	case evFlightLands:
-		return e.lands(ev.a)
+		return e.lands(a)
 	case evFlightDue:
-		return e.depart(ev.a)
+		return e.depart(a)
 	}
 	return fmt.Errorf("unknown event %d", ev.kind)
 }
@@ -474,6 +534,9 @@ func (e *engine) hour(h int) error {
 		return nil
 	}
 	e.at(start+60, evHour, h+1, 0)
+	// The last hour's arrivals all happened before this one began.
+	e.arrivals.list, e.arrivals.done = e.arrivals.list[:0], 0
+	defer e.arrivals.sort()
 	a := e.sc.Arrivals
 	day := h / 24
 	perDay := at(a.PerDay, day)
@@ -522,12 +585,13 @@ func (e *engine) hour(h int) error {
 func (e *engine) newGroup(t float64, size int) {
 	gi := len(e.groups)
 	ni := pick(e.rng, e.shares)
-	g := group{id: id('G', gi+1), nation: e.nations[ni], ni: ni, first: len(e.persons), size: size}
+	g := group{nation: e.nations[ni], ni: ni, first: len(e.persons), size: size}
 	for range size {
-		e.persons = append(e.persons, person{id: id('P', len(e.persons)+1), group: gi, arrive: t})
+		e.persons = append(e.persons, person{group: gi, arrive: t})
 	}
 	e.groups = append(e.groups, g)
-	e.at(t, evArrive, gi, 0)
+	e.seq++
+	e.arrivals.list = append(e.arrivals.list, event{t: t, seq: e.seq, kind: evArrive, a: int32(gi)})
 }
 
 // id returns prefix followed by n in decimal, such as "P12", in one
@@ -541,12 +605,7 @@ func id(prefix byte, n int) string {
 // gate (any gate, if all are closed).
 func (e *engine) arrive(gi int) error {
 	g := &e.groups[gi]
-	persons := e.register.Persons[:0] // the last registration's, reused
-	for p := g.first; p < g.first+g.size; p++ {
-		persons = append(persons, airbridge.PersonInput{ID: e.persons[p].id, Surname: "Sim", Nationality: "AFG", Category: "local_staff"})
-	}
-	e.register = airbridge.RegisterGroup{GroupInput: airbridge.GroupInput{ID: g.id, Nation: g.nation, Persons: persons}}
-	if err := e.do(&e.register); err != nil {
+	if err := e.world.register(gi); err != nil {
 		return err
 	}
 	e.res.Arrived += g.size
@@ -595,8 +654,7 @@ func (e *engine) serve(gi int) error {
 		gt.busy++
 		e.waitSum += e.clock - e.persons[p].arrive
 		e.waitN++
-		e.scan = airbridge.Scan{PersonID: e.persons[p].id, Site: gt.site}
-		if err := e.do(&e.scan); err != nil {
+		if err := e.world.atGate(p, gi); err != nil {
 			return err
 		}
 		e.at(e.clock+e.service(gt.Service), evServiceDone, gi, p)
@@ -620,8 +678,7 @@ func (e *engine) service(s Service) float64 {
 // room.
 func (e *engine) serviceDone(gi, p int) error {
 	e.gates[gi].busy--
-	e.screen = airbridge.Screen{PersonID: e.persons[p].id, Decision: airbridge.Cleared}
-	if err := e.do(&e.screen); err != nil {
+	if err := e.world.clear(p); err != nil {
 		return err
 	}
 	e.holdingWait = append(e.holdingWait, p)
@@ -637,8 +694,7 @@ func (e *engine) admit() error {
 	for n < len(e.holdingWait) && e.holding < e.sc.Holding.Capacity {
 		p := e.holdingWait[n]
 		n++
-		e.scan = airbridge.Scan{PersonID: e.persons[p].id, Site: "holding"}
-		if err := e.do(&e.scan); err != nil {
+		if err := e.world.stage(p); err != nil {
 			return err
 		}
 		e.holding++
@@ -672,12 +728,7 @@ func (e *engine) onRamp(fi int) error {
 	f := e.flights[fi]
 	f.onGround = true
 	e.onGround++
-	in := airbridge.FlightInput{ID: f.id, Callsign: "SIM" + f.id, Operator: f.nation, Aircraft: airbridge.AircraftType(f.aircraft),
-		Seats: f.seats, Slot: e.sc.Start.Add(time.Duration(f.due * float64(time.Minute))), Destination: f.dest}
-	if in.Destination == "" {
-		in.Destination = "onward"
-	}
-	if err := e.do(airbridge.ScheduleFlight{FlightInput: in}); err != nil {
+	if err := e.world.schedule(fi); err != nil {
 		return fmt.Errorf("schedule %s: %w", f.id, err)
 	}
 	e.at(max(f.due, e.clock), evFlightDue, fi, 0)
@@ -722,57 +773,19 @@ func (e *engine) depart(fi int) error {
 	if err != nil {
 		return err
 	}
-	if len(chosen) > 0 {
-		publish := airbridge.FlightManifest{FlightID: f.id}
-		for _, gi := range chosen {
-			publish.Groups = append(publish.Groups, e.groups[gi].id)
-		}
-		if err := e.do(airbridge.PublishManifest{Flights: []airbridge.FlightManifest{publish}}); err != nil {
-			if airbridge.ErrorCode(err) != airbridge.ECONFLICT && airbridge.ErrorCode(err) != airbridge.EINVALID {
-				return fmt.Errorf("publish the manifest of %s: %w", f.id, err)
-			}
-			// The hub's intake for the day is short: group by group, as
-			// far as it goes.
-			for _, gi := range chosen {
-				if err := e.do(airbridge.ManifestGroup{FlightID: f.id, GroupID: e.groups[gi].id}); err != nil && airbridge.ErrorCode(err) != airbridge.ECONFLICT {
-					return fmt.Errorf("manifest %s on %s: %w", e.groups[gi].id, f.id, err)
-				}
-			}
-		}
-	}
-	if err := e.do(airbridge.FlightAction{FlightID: f.id, Action: airbridge.ActionBoarding}); err != nil {
+	boarded, err := e.world.fly(fi, chosen)
+	if err != nil {
 		return err
 	}
 	carried := 0
-	for _, gi := range chosen {
+	for _, gi := range boarded {
 		g := &e.groups[gi]
-		p := e.st.Persons[e.persons[g.first].id]
-		if p.FlightID != f.id {
-			continue
-		}
-		e.board = airbridge.BoardGroup{FlightID: f.id, GroupID: g.id}
-		if err := e.do(&e.board); err != nil {
-			return fmt.Errorf("board %s on %s: %w", g.id, f.id, err)
-		}
 		g.done = true
 		e.readyCount--
 		e.readyPersons -= g.size
 		carried += g.size
 		for m := g.first; m < g.first+g.size; m++ {
 			e.inSystem = append(e.inSystem, e.clock-e.persons[m].arrive)
-		}
-	}
-	if err := e.do(airbridge.FlightAction{FlightID: f.id, Action: airbridge.ActionClose}); err != nil {
-		return err
-	}
-	dep := airbridge.FlightAction{FlightID: f.id, Action: airbridge.ActionDepart}
-	if err := e.do(dep); err != nil {
-		if airbridge.ErrorCode(err) != airbridge.ECONFLICT {
-			return err
-		}
-		dep.Override = "simulated: the slot is kept"
-		if err := e.do(dep); err != nil {
-			return fmt.Errorf("depart %s: %w", f.id, err)
 		}
 	}
 	e.holding -= carried
@@ -840,7 +853,7 @@ func (e *engine) choose(f *flight) ([]int, int, error) {
 	for r := 1; r <= 4; r++ {
 		in.Weights[strconv.Itoa(r)] = e.policy.Weight(r)
 	}
-	departure := e.sc.Start.Add(time.Duration(e.clock * float64(time.Minute)))
+	departure := e.time(e.clock)
 	in.Flights = []manifest.Flight{{ID: f.id, Operator: f.nation, Seats: f.seats, Departure: departure}}
 	index := map[string]int{}
 	for _, gi := range e.waiting(&e.ready) {
@@ -848,9 +861,10 @@ func (e *engine) choose(f *flight) ([]int, int, error) {
 		if g.done {
 			continue
 		}
-		index[g.id] = gi
-		in.Groups = append(in.Groups, manifest.Group{ID: g.id, Size: g.size, Priority: 2, Nationality: "AFG", Category: "local_staff",
-			Ready: e.sc.Start.Add(time.Duration(g.readyAt * float64(time.Minute)))})
+		gid := id('G', gi+1)
+		index[gid] = gi
+		in.Groups = append(in.Groups, manifest.Group{ID: gid, Size: g.size, Priority: 2, Nationality: Nationality, Category: Category,
+			Ready: e.time(g.readyAt)})
 		if candidates += g.size; candidates >= 2*f.seats {
 			break
 		}
@@ -902,14 +916,58 @@ func (e *engine) finish() {
 		}
 		r.Peak24h = max(r.Peak24h, sum)
 	}
-	if len(e.inSystem) > 0 {
-		slices.Sort(e.inSystem)
-		r.TimeInSystemP50Min = e.inSystem[len(e.inSystem)/2]
-		r.TimeInSystemP95Min = e.inSystem[len(e.inSystem)*95/100]
+	if n := len(e.inSystem); n > 0 {
+		r.TimeInSystemP95Min = nth(e.inSystem, n*95/100)
+		r.TimeInSystemP50Min = nth(e.inSystem[:n*95/100+1], n/2)
 	}
 	for _, h := range e.sc.Hubs {
 		for _, w := range h.Outages {
 			r.HubStopMin += min(w.ToMin, e.end) - min(w.FromMin, e.end)
 		}
 	}
+}
+
+// nth returns the value that would be xs[k] were xs sorted, and reorders
+// xs so that no value before k is greater and none after it less: a
+// quickselect, in linear time on average, where a sort of a run's 120,000
+// times would take a tenth of the run.
+func nth(xs []float64, k int) float64 {
+	lo, hi := 0, len(xs)-1
+	for lo < hi {
+		// The median of three as the pivot; then Hoare's partition.
+		mid := lo + (hi-lo)/2
+		if xs[mid] < xs[lo] {
+			xs[mid], xs[lo] = xs[lo], xs[mid]
+		}
+		if xs[hi] < xs[lo] {
+			xs[hi], xs[lo] = xs[lo], xs[hi]
+		}
+		if xs[hi] < xs[mid] {
+			xs[hi], xs[mid] = xs[mid], xs[hi]
+		}
+		pivot := xs[mid]
+		i, j := lo, hi
+		for i <= j {
+			for xs[i] < pivot {
+				i++
+			}
+			for xs[j] > pivot {
+				j--
+			}
+			if i <= j {
+				xs[i], xs[j] = xs[j], xs[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return xs[k]
+		}
+	}
+	return xs[k]
 }

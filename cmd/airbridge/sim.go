@@ -16,7 +16,7 @@ import (
 	"airbridge/svgplot"
 )
 
-const simSynopsis = "sim --scenario NAME|FILE [--policy historical|coordinated|both] [--seed N] [--days D] [--json] [--report FILE.html] [--sweep PARAM=FROM..TO:STEP]"
+const simSynopsis = "sim --scenario NAME|FILE [--policy historical|coordinated|both] [--seed N] [--days D] [--json] [--report FILE.html] [--sweep PARAM=FROM..TO:STEP] [--ledger]"
 
 // simCmd runs the airport's digital twin.
 func (env *environment) simCmd(args []string) error {
@@ -29,6 +29,7 @@ func (env *environment) simCmd(args []string) error {
 	asJSON := fs.Bool("json", false, "print JSON: the result, or a list of results for both policies or a sweep")
 	report := fs.String("report", "", "write an HTML report with charts to this file")
 	sweep := fs.String("sweep", "", "PARAM=FROM..TO:STEP: run once per value and print a table")
+	withLedger := fs.Bool("ledger", false, "decide every step as a domain command on the ledger's state, as the server would (same result, some 25 times slower)")
 	if err := env.parse(fs, args); err != nil {
 		return err
 	}
@@ -58,7 +59,7 @@ func (env *environment) simCmd(args []string) error {
 		}
 		show := env.progress("simulated days ("+p+")", length)
 		start := time.Now()
-		r, err := sim.Run(sc, sim.Options{Policy: p, Seed: *seed, Days: *days, Progress: show})
+		r, err := sim.Run(sc, sim.Options{Policy: p, Seed: *seed, Days: *days, Progress: show, Ledger: *withLedger})
 		show(-1)
 		if err != nil {
 			return err

@@ -37,6 +37,10 @@ func TestSimCommand(t *testing.T) {
 		}
 	}
 
+	if l := runCmd(t, "sim", "--scenario", "pipeline", "--policy", "historical", "--days", "1", "--seed", "4", "--json", "--ledger"); l.err != nil || l.stdout != r.stdout {
+		t.Errorf("--ledger: %v\n%s\nwant the same as without:\n%s", l.err, l.stdout, r.stdout)
+	}
+
 	r = runCmd(t, "sim", "--scenario", "pipeline", "--policy", "historical", "--days", "1", "--sweep", "lanes=12..36:12")
 	if r.err != nil || strings.Count(r.stdout, "historical") != 3 {
 		t.Errorf("sweep: %v\n%s", r.err, r.stdout)
