@@ -112,16 +112,17 @@ type event struct {
 	kind eventKind
 }
 
-// eventQueue is a binary min-heap of events by time, then by sequence.
-// It is written for the event type rather than with container/heap, whose
-// interface boxes every event pushed and popped.
+// eventQueue is a min-heap of events by time, then by sequence, with four
+// children a node: half as deep as a binary one, for the same compares a
+// level. It is written for the event type rather than with container/heap,
+// whose interface boxes every event pushed and popped.
 type eventQueue []event
 
 func (a event) before(b event) bool {
-	if a.t != b.t {
-		return a.t < b.t
-	}
-	return a.seq < b.seq
+	// Written without branches: which way a heap's compares go is
+	// unpredictable, and a mispredicted branch costs more than the compare.
+	earlier, same, sooner := a.t < b.t, a.t == b.t, a.seq < b.seq
+	return earlier != (same && sooner)
 }
 
 func (q *eventQueue) push(ev event) {
@@ -129,7 +130,7 @@ func (q *eventQueue) push(ev event) {
 	h := *q
 	j := len(h) - 1
 	for j > 0 {
-		i := (j - 1) / 2 // parent
+		i := (j - 1) / 4 // parent
 		if !ev.before(h[i]) {
 			break
 		}
@@ -145,73 +146,114 @@ func (q *eventQueue) pop() event {
 	h := *q
 	n := len(h) - 1
 	first, last := h[0], h[n]
-	h = h[:n]
+	*q = h[:n]
+	if n > 0 {
+		q.sink(last)
+	}
+	return first
+}
+
+// replaceFirst puts ev in the place of the first event; q must not be
+// empty.
+func (q *eventQueue) replaceFirst(ev event) { q.sink(ev) }
+
+// sink puts ev at the top of q, in the place of the first event, and sinks
+// it to its place.
+func (q *eventQueue) sink(ev event) {
+	h := *q
+	n := len(h)
 	i := 0
 	for {
-		j := 2*i + 1
-		if j >= n {
+		c := 4*i + 1 // the first child
+		if c >= n {
 			break
 		}
-		if r := j + 1; r < n && h[r].before(h[j]) {
-			j = r
+		j := c
+		for k := c + 1; k < min(c+4, n); k++ {
+			if h[k].before(h[j]) {
+				j = k
+			}
 		}
-		if !h[j].before(last) {
+		if !h[j].before(ev) {
 			break
 		}
 		h[i] = h[j]
 		i = j
 	}
-	if n > 0 {
-		h[i] = last
-	}
-	*q = h
-	return first
+	h[i] = ev
 }
 
-type person struct {
-	group  int
-	arrive float64
-}
-
+// group holds no pointer, so that the collector need not look into the
+// run's groups, and small numbers, so that a run's memory is small: on a
+// virtual machine, first touching fresh memory can take as long as the rest
+// of the run.
 type group struct {
-	nation string
-	ni     int // the nation's index in engine.nations
+	ni int32 // the nation's index in engine.nations
 	// Its members are the persons first, first+1, … first+size-1.
-	first, size int
-	staged      int
+	first, size int32
+	staged      int32
+	arrive      float64 // at the gates, all together
 	readyAt     float64
 	done        bool // boarded
 }
 
-// readyQueue lists ready groups, oldest first; boarded ones are dropped
-// lazily.
-type readyQueue struct {
+// members returns the persons of g: first, first+1, … end-1.
+func (g *group) members() (first, end int) { return int(g.first), int(g.first + g.size) }
+
+func (g *group) persons() int { return int(g.size) }
+
+// fifo is a first-in, first-out list of indexes. What it handed out is
+// dropped from the front of its array once that is more than half of it.
+type fifo struct {
 	list []int
 	head int
 }
 
-// waiting drops the boarded groups at q's head and returns q's groups from
-// its first not boarded.
-func (e *engine) waiting(q *readyQueue) []int {
-	for q.head < len(q.list) && e.groups[q.list[q.head]].done {
-		q.head++
-	}
+func (q *fifo) push(x int) { q.list = append(q.list, x) }
+
+func (q *fifo) len() int { return len(q.list) - q.head }
+
+// items returns the list's items, first first.
+func (q *fifo) items() []int { return q.list[q.head:] }
+
+// pop removes and returns the first item; q must not be empty.
+func (q *fifo) pop() int {
+	x := q.list[q.head]
+	q.drop(1)
+	return x
+}
+
+// drop removes the first n items.
+func (q *fifo) drop(n int) {
+	q.head += n
 	if q.head > 4096 && q.head*2 > len(q.list) {
 		q.list = append(q.list[:0], q.list[q.head:]...)
 		q.head = 0
 	}
-	return q.list[q.head:]
+}
+
+// waiting drops the boarded groups at the front of q, a list of ready
+// groups oldest first, and returns q's groups from its first not boarded.
+func (e *engine) waiting(q *fifo) []int {
+	n := 0
+	for _, gi := range q.items() {
+		if !e.groups[gi].done {
+			break
+		}
+		n++
+	}
+	q.drop(n)
+	return q.items()
 }
 
 type gate struct {
 	Gate
 	site  string // its site in the domain
-	queue []int  // persons waiting, FIFO
-	head  int
+	queue fifo   // persons waiting
 	busy  int
 }
 
-func (g *gate) waiting() int { return len(g.queue) - g.head }
+func (g *gate) waiting() int { return g.queue.len() }
 
 func (g *gate) closed(t float64) (bool, float64) {
 	for _, w := range g.Closures {
@@ -243,7 +285,9 @@ type engine struct {
 	rng    *rand.Rand
 	world  world
 	q      eventQueue
-	seq    uint64
+	// handling says that the event being handled is still first in q.
+	handling bool
+	seq      uint64
 	policy airbridge.Policy
 	// landings are the flights' landings, planned at the start, and
 	// arrivals the groups' arrivals of the hour, drawn at its start; each
@@ -252,21 +296,24 @@ type engine struct {
 	// the flights on the ramp.
 	landings, arrivals timeline
 
-	persons []person
+	// groupOf gives each person's group; a group's members follow each
+	// other.
+	groupOf []int32
 	groups  []group
 	gates   []*gate
 	flights []*flight
 	nations []string
 	shares  []float64
 
-	holding     int   // persons staged
-	holdingWait []int // persons checked, waiting for room in holding
+	holding     int  // persons staged
+	holdingWait fifo // persons checked, waiting for room in holding
 	// The ready groups: under the historical policy, which takes a
 	// nation's own, by nation (as engine.nations); else all in one.
-	ready        readyQueue
-	readyOf      []readyQueue
+	ready        fifo
+	readyOf      []fifo
 	readyCount   int // ready groups not boarded
 	readyPersons int // their persons
+	chosen       []int // the last flight's groups, reused
 	onGround     int
 	rampWait     []int // flights waiting for a place on the ramp
 	lastDepart   float64
@@ -316,6 +363,10 @@ func Run(sc *Scenario, opt Options) (*Result, error) {
 		if err := e.handle(ev); err != nil {
 			return nil, fmt.Errorf("minute %.1f: %w", ev.t, err)
 		}
+		if e.handling {
+			e.handling = false
+			e.q.pop()
+		}
 		e.watch()
 	}
 	e.clock = e.end
@@ -364,7 +415,11 @@ func (e *engine) next() (event, bool) {
 	}
 	switch from {
 	case 1:
-		e.q.pop()
+		// It leaves q after it is handled, unless the first event the
+		// handling schedules takes its place first (engine.at), which
+		// saves half the heap's work for a lane that takes the next
+		// person as it finishes one.
+		e.handling = true
 	case 2:
 		e.landings.done++
 	case 3:
@@ -375,7 +430,13 @@ func (e *engine) next() (event, bool) {
 
 func (e *engine) at(t float64, kind eventKind, a, b int) {
 	e.seq++
-	e.q.push(event{t: t, seq: e.seq, kind: kind, a: int32(a), b: int32(b)})
+	ev := event{t: t, seq: e.seq, kind: kind, a: int32(a), b: int32(b)}
+	if e.handling {
+		e.handling = false
+		e.q.replaceFirst(ev)
+		return
+	}
+	e.q.push(ev)
 }
 
 // time returns the wall-clock time of minute t of the run.
@@ -392,7 +453,7 @@ func (e *engine) setUp() error {
 		e.nations = append(e.nations, n.Code)
 		e.shares = append(e.shares, n.Share)
 	}
-	e.readyOf = make([]readyQueue, len(e.nations))
+	e.readyOf = make([]fifo, len(e.nations))
 	// Room for the persons and groups the arrivals bring on average, and a
 	// little more, so that the slices rarely grow.
 	expected := 0.0
@@ -404,7 +465,7 @@ func (e *engine) setUp() error {
 		if m := e.meanGroup(); m >= 1 {
 			groups = int(float64(n) / m)
 		}
-		e.persons = make([]person, 0, n)
+		e.groupOf = make([]int32, 0, n)
 		e.groups = make([]group, 0, groups)
 		e.inSystem = make([]float64, 0, n)
 		e.world.reserve(n, groups)
@@ -536,7 +597,6 @@ func (e *engine) hour(h int) error {
 	e.at(start+60, evHour, h+1, 0)
 	// The last hour's arrivals all happened before this one began.
 	e.arrivals.list, e.arrivals.done = e.arrivals.list[:0], 0
-	defer e.arrivals.sort()
 	a := e.sc.Arrivals
 	day := h / 24
 	perDay := at(a.PerDay, day)
@@ -560,6 +620,7 @@ func (e *engine) hour(h int) error {
 				e.newGroup(t0+e.rng.Float64()*30, size)
 			}
 		}
+		e.arrivals.sort() // drawn in the half hour, not in order
 		return nil
 	}
 	weight := 1.0
@@ -585,9 +646,9 @@ func (e *engine) hour(h int) error {
 func (e *engine) newGroup(t float64, size int) {
 	gi := len(e.groups)
 	ni := pick(e.rng, e.shares)
-	g := group{nation: e.nations[ni], ni: ni, first: len(e.persons), size: size}
+	g := group{ni: int32(ni), first: int32(len(e.groupOf)), size: int32(size), arrive: t}
 	for range size {
-		e.persons = append(e.persons, person{group: gi, arrive: t})
+		e.groupOf = append(e.groupOf, int32(gi))
 	}
 	e.groups = append(e.groups, g)
 	e.seq++
@@ -608,7 +669,7 @@ func (e *engine) arrive(gi int) error {
 	if err := e.world.register(gi); err != nil {
 		return err
 	}
-	e.res.Arrived += g.size
+	e.res.Arrived += g.persons()
 	best := -1
 	for _, open := range []bool{true, false} { // an open gate if there is one
 		for i, gt := range e.gates {
@@ -624,8 +685,8 @@ func (e *engine) arrive(gi int) error {
 		}
 	}
 	gt := e.gates[best]
-	for p := g.first; p < g.first+g.size; p++ {
-		gt.queue = append(gt.queue, p)
+	for p := range g.persons() {
+		gt.queue.push(int(g.first) + p)
 	}
 	return e.serve(best)
 }
@@ -645,14 +706,9 @@ func (e *engine) serve(gi int) error {
 		return nil
 	}
 	for gt.busy < gt.Lanes && gt.waiting() > 0 {
-		p := gt.queue[gt.head]
-		gt.head++
-		if gt.head > 4096 && gt.head*2 > len(gt.queue) {
-			gt.queue = append(gt.queue[:0], gt.queue[gt.head:]...)
-			gt.head = 0
-		}
+		p := gt.queue.pop()
 		gt.busy++
-		e.waitSum += e.clock - e.persons[p].arrive
+		e.waitSum += e.clock - e.groups[e.groupOf[p]].arrive
 		e.waitN++
 		if err := e.world.atGate(p, gi); err != nil {
 			return err
@@ -681,7 +737,7 @@ func (e *engine) serviceDone(gi, p int) error {
 	if err := e.world.clear(p); err != nil {
 		return err
 	}
-	e.holdingWait = append(e.holdingWait, p)
+	e.holdingWait.push(p)
 	if err := e.admit(); err != nil {
 		return err
 	}
@@ -690,15 +746,13 @@ func (e *engine) serviceDone(gi, p int) error {
 
 // admit stages whom holding has room for.
 func (e *engine) admit() error {
-	n := 0
-	for n < len(e.holdingWait) && e.holding < e.sc.Holding.Capacity {
-		p := e.holdingWait[n]
-		n++
+	for e.holdingWait.len() > 0 && e.holding < e.sc.Holding.Capacity {
+		p := e.holdingWait.pop()
 		if err := e.world.stage(p); err != nil {
 			return err
 		}
 		e.holding++
-		g := &e.groups[e.persons[p].group]
+		g := &e.groups[e.groupOf[p]]
 		g.staged++
 		if g.staged == g.size {
 			g.readyAt = e.clock
@@ -706,12 +760,11 @@ func (e *engine) admit() error {
 			if e.opt.Policy == Historical {
 				q = &e.readyOf[g.ni]
 			}
-			q.list = append(q.list, e.persons[p].group)
+			q.push(int(e.groupOf[p]))
 			e.readyCount++
-			e.readyPersons += g.size
+			e.readyPersons += g.persons()
 		}
 	}
-	e.holdingWait = e.holdingWait[n:]
 	return nil
 }
 
@@ -782,10 +835,10 @@ func (e *engine) depart(fi int) error {
 		g := &e.groups[gi]
 		g.done = true
 		e.readyCount--
-		e.readyPersons -= g.size
-		carried += g.size
-		for m := g.first; m < g.first+g.size; m++ {
-			e.inSystem = append(e.inSystem, e.clock-e.persons[m].arrive)
+		e.readyPersons -= g.persons()
+		carried += g.persons()
+		for range g.size {
+			e.inSystem = append(e.inSystem, e.clock-g.arrive)
 		}
 	}
 	e.holding -= carried
@@ -814,7 +867,7 @@ func (e *engine) depart(fi int) error {
 
 // coming reports whether people are on their way to holding.
 func (e *engine) coming() bool {
-	if len(e.holdingWait) > 0 {
+	if e.holdingWait.len() > 0 {
 		return true
 	}
 	for _, g := range e.gates {
@@ -827,7 +880,8 @@ func (e *engine) coming() bool {
 
 // choose picks the ready groups a flight takes, and their persons.
 func (e *engine) choose(f *flight) ([]int, int, error) {
-	var chosen []int
+	chosen := e.chosen[:0]
+	defer func() { e.chosen = chosen }()
 	load := 0
 	if e.opt.Policy == Historical {
 		if f.ni < 0 {
@@ -835,11 +889,11 @@ func (e *engine) choose(f *flight) ([]int, int, error) {
 		}
 		for _, gi := range e.waiting(&e.readyOf[f.ni]) {
 			g := &e.groups[gi]
-			if g.done || load+g.size > f.seats {
+			if g.done || load+g.persons() > f.seats {
 				continue
 			}
 			chosen = append(chosen, gi)
-			load += g.size
+			load += g.persons()
 			if load == f.seats {
 				break
 			}
@@ -863,9 +917,9 @@ func (e *engine) choose(f *flight) ([]int, int, error) {
 		}
 		gid := id('G', gi+1)
 		index[gid] = gi
-		in.Groups = append(in.Groups, manifest.Group{ID: gid, Size: g.size, Priority: 2, Nationality: Nationality, Category: Category,
+		in.Groups = append(in.Groups, manifest.Group{ID: gid, Size: g.persons(), Priority: 2, Nationality: Nationality, Category: Category,
 			Ready: e.time(g.readyAt)})
-		if candidates += g.size; candidates >= 2*f.seats {
+		if candidates += g.persons(); candidates >= 2*f.seats {
 			break
 		}
 	}
@@ -885,7 +939,7 @@ func (e *engine) choose(f *flight) ([]int, int, error) {
 
 // watch keeps the peaks.
 func (e *engine) watch() {
-	crowd := len(e.holdingWait)
+	crowd := e.holdingWait.len()
 	for _, g := range e.gates {
 		crowd += g.waiting()
 	}

@@ -85,12 +85,12 @@ func (w *ledger) setUp(operation []airbridge.Command) error {
 func (w *ledger) register(gi int) error {
 	g := &w.e.groups[gi]
 	persons := w.registration.Persons[:0] // the last registration's, reused
-	w.ids = grow(w.ids, len(w.e.persons))
-	for p := g.first; p < g.first+g.size; p++ {
+	w.ids = grow(w.ids, len(w.e.groupOf))
+	for p, end := g.members(); p < end; p++ {
 		w.ids[p] = id('P', p+1)
 		persons = append(persons, airbridge.PersonInput{ID: w.ids[p], Surname: "Sim", Nationality: Nationality, Category: Category})
 	}
-	w.registration = airbridge.RegisterGroup{GroupInput: airbridge.GroupInput{ID: id('G', gi+1), Nation: g.nation, Persons: persons}}
+	w.registration = airbridge.RegisterGroup{GroupInput: airbridge.GroupInput{ID: id('G', gi+1), Nation: w.e.nations[g.ni], Persons: persons}}
 	return w.do(&w.registration)
 }
 
@@ -185,7 +185,7 @@ type compact struct {
 	st *airbridge.State
 
 	stages   []airbridge.Stage // by person
-	decision []string          // by person
+	cleared  []bool            // by person: screened and cleared, the only decision the sim makes
 	on       []int32           // by group: the flight it is on, plus one; 0: none
 
 	status     []airbridge.FlightStatus // by flight
@@ -201,7 +201,7 @@ type hubDay struct {
 
 func (w *compact) reserve(persons, groups int) {
 	w.stages = make([]airbridge.Stage, 0, persons)
-	w.decision = make([]string, 0, persons)
+	w.cleared = make([]bool, 0, persons)
 	w.on = make([]int32, 0, groups)
 }
 
@@ -246,19 +246,27 @@ func (w *compact) setUp(operation []airbridge.Command) error {
 
 func (w *compact) register(gi int) error {
 	g := &w.e.groups[gi]
-	w.stages = grow(w.stages, len(w.e.persons))
-	w.decision = grow(w.decision, len(w.e.persons))
+	w.stages = grow(w.stages, len(w.e.groupOf))
+	w.cleared = grow(w.cleared, len(w.e.groupOf))
 	w.on = grow(w.on, len(w.e.groups))
-	for p := g.first; p < g.first+g.size; p++ {
+	for p, end := g.members(); p < end; p++ {
 		w.stages[p] = airbridge.Registered
 	}
 	w.e.res.Commands++
 	return nil
 }
 
+// decision returns person p's screening decision.
+func (w *compact) decision(p int) string {
+	if w.cleared[p] {
+		return airbridge.Cleared
+	}
+	return ""
+}
+
 // move moves person p by a scan at a site of kind k.
 func (w *compact) move(p int, k airbridge.SiteKind) error {
-	to, ok := airbridge.ScanMoves(k, w.stages[p], w.decision[p])
+	to, ok := airbridge.ScanMoves(k, w.stages[p], w.decision(p))
 	if !ok {
 		return fmt.Errorf("person P%d is %s, and a %s does not take a scan of it", p+1, w.stages[p], k)
 	}
@@ -277,10 +285,10 @@ func (w *compact) stage(p int) error {
 }
 
 func (w *compact) clear(p int) error {
-	if !airbridge.Screenable(w.stages[p], w.decision[p]) {
+	if !airbridge.Screenable(w.stages[p], w.decision(p)) {
 		return fmt.Errorf("person P%d is %s, and screening needs at_gate or a referral", p+1, w.stages[p])
 	}
-	w.stages[p], w.decision[p] = airbridge.Screened, airbridge.Cleared
+	w.stages[p], w.cleared[p] = airbridge.Screened, true
 	w.e.res.Commands++
 	return nil
 }
@@ -323,23 +331,23 @@ func (w *compact) hubRoom(fi int) (int, hubDay) {
 // manifests reports whether group gi may go on flight fi's manifest.
 func (w *compact) manifests(fi, gi int, room int) bool {
 	g := &w.e.groups[gi]
-	for p := g.first; p < g.first+g.size; p++ {
+	for p, end := g.members(); p < end; p++ {
 		if w.stages[p] != airbridge.Staged {
 			return false
 		}
 	}
-	return airbridge.FitsSeats(w.e.flights[fi].seats, w.manifested[fi], g.size) && (room < 0 || g.size <= room)
+	return airbridge.FitsSeats(w.e.flights[fi].seats, w.manifested[fi], g.persons()) && (room < 0 || g.persons() <= room)
 }
 
 func (w *compact) manifest(fi, gi int, k hubDay) {
 	g := &w.e.groups[gi]
-	for p := g.first; p < g.first+g.size; p++ {
+	for p, end := g.members(); p < end; p++ {
 		w.stages[p] = airbridge.Manifested
 	}
 	w.on[gi] = int32(fi + 1)
-	w.manifested[fi] += g.size
+	w.manifested[fi] += g.persons()
 	if k.hub != "" {
-		w.hubUsed[k] += g.size
+		w.hubUsed[k] += g.persons()
 	}
 }
 
@@ -353,7 +361,7 @@ func (w *compact) fly(fi int, chosen []int) ([]int, error) {
 		room, k := w.hubRoom(fi)
 		total, fits := 0, true
 		for _, gi := range chosen {
-			total += w.e.groups[gi].size
+			total += w.e.groups[gi].persons()
 			fits = fits && w.manifests(fi, gi, -1)
 		}
 		if fits && airbridge.FitsSeats(w.e.flights[fi].seats, w.manifested[fi], total) && (room < 0 || total <= room) {
@@ -382,7 +390,7 @@ func (w *compact) fly(fi int, chosen []int) ([]int, error) {
 			return nil, fmt.Errorf("flight %s is %s, and boards nobody", w.e.flights[fi].id, w.status[fi])
 		}
 		g := &w.e.groups[gi]
-		for p := g.first; p < g.first+g.size; p++ {
+		for p, end := g.members(); p < end; p++ {
 			if err := w.move(p, airbridge.Ramp); err != nil {
 				return nil, err
 			}
@@ -398,7 +406,7 @@ func (w *compact) fly(fi int, chosen []int) ([]int, error) {
 	}
 	for _, gi := range w.carried {
 		g := &w.e.groups[gi]
-		for p := g.first; p < g.first+g.size; p++ {
+		for p, end := g.members(); p < end; p++ {
 			if airbridge.Departs(w.stages[p]) {
 				w.stages[p] = airbridge.Departed
 			}
