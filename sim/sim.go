@@ -277,18 +277,18 @@ type flight struct {
 }
 
 type engine struct {
-	clock  float64 // the virtual time, in minutes from the start
-	sc     *Scenario
-	opt    Options
-	days   int
-	end    float64
-	rng    *rand.Rand
-	world  world
-	q      eventQueue
+	clock float64 // the virtual time, in minutes from the start
+	sc    *Scenario
+	opt   Options
+	days  int
+	end   float64
+	rng   *rand.Rand
+	world world
+	q     eventQueue
 	// handling says that the event being handled is still first in q.
 	handling bool
 	seq      uint64
-	policy airbridge.Policy
+	policy   airbridge.Policy
 	// landings are the flights' landings, planned at the start, and
 	// arrivals the groups' arrivals of the hour, drawn at its start; each
 	// in the order they happen. They are merged with q rather than pushed
@@ -311,8 +311,8 @@ type engine struct {
 	// nation's own, by nation (as engine.nations); else all in one.
 	ready        fifo
 	readyOf      []fifo
-	readyCount   int // ready groups not boarded
-	readyPersons int // their persons
+	readyCount   int   // ready groups not boarded
+	readyPersons int   // their persons
 	chosen       []int // the last flight's groups, reused
 	onGround     int
 	rampWait     []int // flights waiting for a place on the ramp

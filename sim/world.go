@@ -184,9 +184,9 @@ type compact struct {
 	e  *engine
 	st *airbridge.State
 
-	stages   []airbridge.Stage // by person
-	cleared  []bool            // by person: screened and cleared, the only decision the sim makes
-	on       []int32           // by group: the flight it is on, plus one; 0: none
+	stages  []airbridge.Stage // by person
+	cleared []bool            // by person: screened and cleared, the only decision the sim makes
+	on      []int32           // by group: the flight it is on, plus one; 0: none
 
 	status     []airbridge.FlightStatus // by flight
 	manifested []int                    // by flight
