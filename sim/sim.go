@@ -305,6 +305,9 @@ type engine struct {
 	nations []string
 	shares  []float64
 
+	// crowd counts the persons outside: waiting at the gates, or checked
+	// and waiting for room in holding.
+	crowd       int
 	holding     int  // persons staged
 	holdingWait fifo // persons checked, waiting for room in holding
 	// The ready groups: under the historical policy, which takes a
@@ -688,6 +691,7 @@ func (e *engine) arrive(gi int) error {
 	for p := range g.persons() {
 		gt.queue.push(int(g.first) + p)
 	}
+	e.crowd += g.persons()
 	return e.serve(best)
 }
 
@@ -707,6 +711,7 @@ func (e *engine) serve(gi int) error {
 	}
 	for gt.busy < gt.Lanes && gt.waiting() > 0 {
 		p := gt.queue.pop()
+		e.crowd--
 		gt.busy++
 		e.waitSum += e.clock - e.groups[e.groupOf[p]].arrive
 		e.waitN++
@@ -738,6 +743,7 @@ func (e *engine) serviceDone(gi, p int) error {
 		return err
 	}
 	e.holdingWait.push(p)
+	e.crowd++
 	if err := e.admit(); err != nil {
 		return err
 	}
@@ -748,6 +754,7 @@ func (e *engine) serviceDone(gi, p int) error {
 func (e *engine) admit() error {
 	for e.holdingWait.len() > 0 && e.holding < e.sc.Holding.Capacity {
 		p := e.holdingWait.pop()
+		e.crowd--
 		if err := e.world.stage(p); err != nil {
 			return err
 		}
@@ -939,11 +946,7 @@ func (e *engine) choose(f *flight) ([]int, int, error) {
 
 // watch keeps the peaks.
 func (e *engine) watch() {
-	crowd := e.holdingWait.len()
-	for _, g := range e.gates {
-		crowd += g.waiting()
-	}
-	e.res.PeakGateCrowd = max(e.res.PeakGateCrowd, crowd)
+	e.res.PeakGateCrowd = max(e.res.PeakGateCrowd, e.crowd)
 	for _, h := range e.sc.Hubs { // as e.hubs, without a map's iteration
 		for _, w := range h.Outages {
 			if w.holds(e.clock) {

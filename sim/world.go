@@ -184,9 +184,9 @@ type compact struct {
 	e  *engine
 	st *airbridge.State
 
-	stages  []airbridge.Stage // by person
-	cleared []bool            // by person: screened and cleared, the only decision the sim makes
-	on      []int32           // by group: the flight it is on, plus one; 0: none
+	stages  []uint8 // by person: its stage's index in airbridge.Stages
+	cleared []bool  // by person: screened and cleared, the only decision the sim makes
+	on      []int32 // by group: the flight it is on, plus one; 0: none
 
 	status     []airbridge.FlightStatus // by flight
 	manifested []int                    // by flight
@@ -200,7 +200,7 @@ type hubDay struct {
 }
 
 func (w *compact) reserve(persons, groups int) {
-	w.stages = make([]airbridge.Stage, 0, persons)
+	w.stages = make([]uint8, 0, persons)
 	w.cleared = make([]bool, 0, persons)
 	w.on = make([]int32, 0, groups)
 }
@@ -250,10 +250,46 @@ func (w *compact) register(gi int) error {
 	w.cleared = grow(w.cleared, len(w.e.groupOf))
 	w.on = grow(w.on, len(w.e.groups))
 	for p, end := g.members(); p < end; p++ {
-		w.stages[p] = airbridge.Registered
+		w.stages[p] = registered
 	}
 	w.e.res.Commands++
 	return nil
+}
+
+// stageOf returns person p's stage.
+func (w *compact) stageOf(p int) airbridge.Stage { return airbridge.Stages[w.stages[p]] }
+
+// The stages' indexes in airbridge.Stages, which lists them all.
+var (
+	registered = stageIndex(airbridge.Registered)
+	atGate     = stageIndex(airbridge.AtGate)
+	screened   = stageIndex(airbridge.Screened)
+	staged     = stageIndex(airbridge.Staged)
+	manifested = stageIndex(airbridge.Manifested)
+	boarded    = stageIndex(airbridge.Boarded)
+	departed   = stageIndex(airbridge.Departed)
+)
+
+func stageIndex(st airbridge.Stage) uint8 {
+	i := slices.Index(airbridge.Stages, st)
+	if i < 0 {
+		panic("airbridge.Stages lacks the stage " + string(st))
+	}
+	return uint8(i)
+}
+
+// stageCode returns st's index in airbridge.Stages: at once for the stages
+// a run moves persons to, else by looking it up.
+func stageCode(st airbridge.Stage) uint8 {
+	switch st {
+	case airbridge.AtGate:
+		return atGate
+	case airbridge.Staged:
+		return staged
+	case airbridge.Boarded:
+		return boarded
+	}
+	return stageIndex(st)
 }
 
 // decision returns person p's screening decision.
@@ -266,11 +302,11 @@ func (w *compact) decision(p int) string {
 
 // move moves person p by a scan at a site of kind k.
 func (w *compact) move(p int, k airbridge.SiteKind) error {
-	to, ok := airbridge.ScanMoves(k, w.stages[p], w.decision(p))
+	to, ok := airbridge.ScanMoves(k, w.stageOf(p), w.decision(p))
 	if !ok {
-		return fmt.Errorf("person P%d is %s, and a %s does not take a scan of it", p+1, w.stages[p], k)
+		return fmt.Errorf("person P%d is %s, and a %s does not take a scan of it", p+1, w.stageOf(p), k)
 	}
-	w.stages[p] = to
+	w.stages[p] = stageCode(to)
 	return nil
 }
 
@@ -285,10 +321,10 @@ func (w *compact) stage(p int) error {
 }
 
 func (w *compact) clear(p int) error {
-	if !airbridge.Screenable(w.stages[p], w.decision(p)) {
-		return fmt.Errorf("person P%d is %s, and screening needs at_gate or a referral", p+1, w.stages[p])
+	if !airbridge.Screenable(w.stageOf(p), w.decision(p)) {
+		return fmt.Errorf("person P%d is %s, and screening needs at_gate or a referral", p+1, w.stageOf(p))
 	}
-	w.stages[p], w.cleared[p] = airbridge.Screened, true
+	w.stages[p], w.cleared[p] = screened, true
 	w.e.res.Commands++
 	return nil
 }
@@ -332,7 +368,7 @@ func (w *compact) hubRoom(fi int) (int, hubDay) {
 func (w *compact) manifests(fi, gi int, room int) bool {
 	g := &w.e.groups[gi]
 	for p, end := g.members(); p < end; p++ {
-		if w.stages[p] != airbridge.Staged {
+		if w.stageOf(p) != airbridge.Staged {
 			return false
 		}
 	}
@@ -342,7 +378,7 @@ func (w *compact) manifests(fi, gi int, room int) bool {
 func (w *compact) manifest(fi, gi int, k hubDay) {
 	g := &w.e.groups[gi]
 	for p, end := g.members(); p < end; p++ {
-		w.stages[p] = airbridge.Manifested
+		w.stages[p] = manifested
 	}
 	w.on[gi] = int32(fi + 1)
 	w.manifested[fi] += g.persons()
@@ -407,8 +443,8 @@ func (w *compact) fly(fi int, chosen []int) ([]int, error) {
 	for _, gi := range w.carried {
 		g := &w.e.groups[gi]
 		for p, end := g.members(); p < end; p++ {
-			if airbridge.Departs(w.stages[p]) {
-				w.stages[p] = airbridge.Departed
+			if airbridge.Departs(w.stageOf(p)) {
+				w.stages[p] = departed
 			}
 		}
 	}
