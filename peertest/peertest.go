@@ -26,6 +26,20 @@ func Need(t testing.TB, name, debPkg string) string {
 	return path
 }
 
+// SimPy returns Debian's Python 3 if it has SimPy 3 (Debian package
+// python3-simpy3), or skips or fails t.
+func SimPy(t testing.TB) string {
+	t.Helper()
+	const python = "/usr/bin/python3"
+	if err := exec.Command(python, "-c", "import simpy; assert int(simpy.__version__.split('.')[0]) >= 3").Run(); err != nil {
+		if os.Getenv("AIRBRIDGE_CI") == "1" {
+			t.Fatalf("%s with SimPy 3 is missing (Debian package python3-simpy3), and AIRBRIDGE_CI=1 requires it: %v", python, err)
+		}
+		t.Skipf("%s with SimPy 3 is missing; install Debian's python3-simpy3 to run this test", python)
+	}
+	return python
+}
+
 // Run runs a program and returns its standard output; a non-zero exit
 // status or anything on standard error fails t.
 func Run(t testing.TB, path string, args ...string) []byte {

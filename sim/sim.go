@@ -304,6 +304,8 @@ type engine struct {
 	flights []*flight
 	nations []string
 	shares  []float64
+	// The sums of the nations' shares and of the group sizes' weights.
+	shareWeight, sizeWeight float64
 
 	// crowd counts the persons outside: waiting at the gates, or checked
 	// and waiting for room in holding.
@@ -354,13 +356,18 @@ func Run(sc *Scenario, opt Options) (*Result, error) {
 	if err := e.setUp(); err != nil {
 		return nil, err
 	}
+	dayEnd := 1440.0 // when the day being simulated ends
 	for {
 		ev, ok := e.next()
 		if !ok || ev.t >= e.end {
 			break
 		}
-		if d := int(ev.t / 1440); d > int(e.now()/1440) && opt.Progress != nil {
-			opt.Progress(d)
+		if ev.t >= dayEnd {
+			d := int(ev.t / 1440)
+			if opt.Progress != nil {
+				opt.Progress(d)
+			}
+			dayEnd = float64(d+1) * 1440
 		}
 		e.clock = ev.t
 		if err := e.handle(ev); err != nil {
@@ -455,6 +462,10 @@ func (e *engine) setUp() error {
 	for _, n := range e.sc.Nations {
 		e.nations = append(e.nations, n.Code)
 		e.shares = append(e.shares, n.Share)
+		e.shareWeight += n.Share
+	}
+	for _, w := range e.sc.Arrivals.GroupSize {
+		e.sizeWeight += w
 	}
 	e.readyOf = make([]fifo, len(e.nations))
 	// Room for the persons and groups the arrivals bring on average, and a
@@ -576,11 +587,8 @@ func (e *engine) meanGroup() float64 {
 	return sum / n
 }
 
-func pick(rng *rand.Rand, weights []float64) int {
-	total := 0.0
-	for _, w := range weights {
-		total += w
-	}
+// pick draws an index with probability its weight over total, their sum.
+func pick(rng *rand.Rand, weights []float64, total float64) int {
 	x := rng.Float64() * total
 	for i, w := range weights {
 		if x < w {
@@ -618,7 +626,7 @@ func (e *engine) hour(h int) error {
 			call := min(e.backlog, capacity)
 			e.backlog -= call
 			for persons := call; persons > 0; {
-				size := 1 + pick(e.rng, a.GroupSize)
+				size := 1 + pick(e.rng, a.GroupSize, e.sizeWeight)
 				persons -= float64(size)
 				e.newGroup(t0+e.rng.Float64()*30, size)
 			}
@@ -641,14 +649,14 @@ func (e *engine) hour(h int) error {
 		return nil
 	}
 	for t := start + e.rng.ExpFloat64()/rate; t < start+60; t += e.rng.ExpFloat64() / rate {
-		e.newGroup(t, 1+pick(e.rng, a.GroupSize))
+		e.newGroup(t, 1+pick(e.rng, a.GroupSize, e.sizeWeight))
 	}
 	return nil
 }
 
 func (e *engine) newGroup(t float64, size int) {
 	gi := len(e.groups)
-	ni := pick(e.rng, e.shares)
+	ni := pick(e.rng, e.shares, e.shareWeight)
 	g := group{ni: int32(ni), first: int32(len(e.groupOf)), size: int32(size), arrive: t}
 	for range size {
 		e.groupOf = append(e.groupOf, int32(gi))

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"math"
 	"os"
-	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -138,7 +137,7 @@ func erlangCWait(c int, lambda, mu float64) float64 {
 // statistical error. Skipped without Debian's python3-simpy3, required
 // with AIRBRIDGE_CI=1.
 func TestAgainstSimPy(t *testing.T) {
-	python := needSimPy(t)
+	python := peertest.SimPy(t)
 	const days, seeds = 5, 3
 	var goEvac, goArr, pyEvac, pyArr []float64
 	for seed := 1; seed <= seeds; seed++ {
@@ -185,20 +184,6 @@ func meanSE(xs []float64) (mean, se float64) {
 		v += (x - mean) * (x - mean)
 	}
 	return mean, math.Sqrt(v / float64(len(xs)-1) / float64(len(xs)))
-}
-
-// needSimPy returns Debian's Python 3 if it has SimPy, else skips (fails
-// with AIRBRIDGE_CI=1).
-func needSimPy(t *testing.T) string {
-	t.Helper()
-	const python = "/usr/bin/python3"
-	if err := exec.Command(python, "-c", "import simpy").Run(); err != nil {
-		if os.Getenv("AIRBRIDGE_CI") == "1" {
-			t.Fatalf("%s with SimPy is missing (Debian package python3-simpy3), and AIRBRIDGE_CI=1 requires it: %v", python, err)
-		}
-		t.Skipf("%s with SimPy is missing; install Debian's python3-simpy3 to run this test", python)
-	}
-	return python
 }
 
 // TestScenarioErrors: a wrong scenario is refused with an error naming

@@ -57,6 +57,7 @@ func (env *environment) benchSim(args []string) error {
 		r, err := sim.Run(sc, sim.Options{Policy: policy, Seed: 1})
 		return time.Since(start).Seconds(), r, err
 	}
+	// Each scenario's runs follow each other, as a sweep's do.
 	var kabulTimes, pipeTimes, pyTimes []float64
 	for range *runs {
 		s, _, err := timeRun(kabul, sim.Historical)
@@ -64,18 +65,23 @@ func (env *environment) benchSim(args []string) error {
 			return err
 		}
 		kabulTimes = append(kabulTimes, s)
+	}
+	for range *runs {
 		s, r, err := timeRun(pipeline, sim.Historical)
 		if err != nil {
 			return err
 		}
 		pipeTimes, res.Evacuated = append(pipeTimes, s), r.Evacuated
-		if *reference != "" {
-			s, evacuated, err := runSimPy(*python, *reference, pipeline)
-			if err != nil {
-				return err
-			}
-			pyTimes, res.SimPyEvacuated = append(pyTimes, s), evacuated
+	}
+	for range *runs {
+		if *reference == "" {
+			break
 		}
+		s, evacuated, err := runSimPy(*python, *reference, pipeline)
+		if err != nil {
+			return err
+		}
+		pyTimes, res.SimPyEvacuated = append(pyTimes, s), evacuated
 	}
 	if res.KabulCoordSeconds, _, err = timeRun(kabul, sim.Coordinated); err != nil {
 		return err
@@ -88,10 +94,10 @@ func (env *environment) benchSim(args []string) error {
 	if *asJSON {
 		return json.NewEncoder(env.stdout).Encode(res)
 	}
-	fmt.Fprintf(env.stdout, "on one core: kabul-2021, 17 days, historical: %.2f s (median of %d); coordinated: %.2f s (one run)\n", res.KabulSeconds, *runs, res.KabulCoordSeconds)
-	fmt.Fprintf(env.stdout, "reference pipeline, 17 days: %.2f s here (%d evacuated)", res.PipelineSeconds, res.Evacuated)
+	fmt.Fprintf(env.stdout, "on one core: kabul-2021, 17 days, historical: %.1f ms (median of %d); coordinated: %.1f ms (one run)\n", 1000*res.KabulSeconds, *runs, 1000*res.KabulCoordSeconds)
+	fmt.Fprintf(env.stdout, "reference pipeline, 17 days: %.1f ms here (%d evacuated)", 1000*res.PipelineSeconds, res.Evacuated)
 	if res.SimPySeconds > 0 {
-		fmt.Fprintf(env.stdout, ", %.2f s in SimPy (%d evacuated): %.2f× as fast", res.SimPySeconds, res.SimPyEvacuated, res.Ratio)
+		fmt.Fprintf(env.stdout, ", %.0f ms in SimPy (%d evacuated): %.1f× as fast", 1000*res.SimPySeconds, res.SimPyEvacuated, res.Ratio)
 	}
 	fmt.Fprintln(env.stdout)
 	return nil

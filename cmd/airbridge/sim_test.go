@@ -2,10 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"airbridge/peertest"
 )
 
 func TestSimCommand(t *testing.T) {
@@ -62,6 +65,41 @@ func TestSimCommand(t *testing.T) {
 		r := runCmd(t, tc.args...)
 		if r.err == nil || !strings.Contains(r.err.Error()+r.stderr, tc.want) {
 			t.Errorf("%q: %v %s, want an error naming %q", tc.args, r.err, r.stderr, tc.want)
+		}
+	}
+}
+
+// TestBenchSim: bench sim times the simulator, and the SimPy reference
+// model on the same pipeline, in one run, and both evacuate about as many.
+func TestBenchSim(t *testing.T) {
+	t.Parallel()
+	if r := runCmd(t, "bench", "sim", "--runs", "0"); r.err == nil || !strings.Contains(r.err.Error(), "--runs 0") {
+		t.Errorf("--runs 0: %v, want an error naming it", r.err)
+	}
+	python := peertest.SimPy(t)
+	r := runCmd(t, "bench", "sim", "--runs", "1", "--json", "--python", python, "--reference", filepath.Join("..", "..", "sim", "testdata", "reference.py"))
+	if r.err != nil {
+		t.Fatalf("bench sim: %v\n%s", r.err, r.stderr)
+	}
+	var b simBench
+	if err := json.Unmarshal([]byte(r.stdout), &b); err != nil {
+		t.Fatalf("bench sim --json: %v\n%s", err, r.stdout)
+	}
+	if b.KabulSeconds <= 0 || b.KabulCoordSeconds <= 0 || b.PipelineSeconds <= 0 || b.SimPySeconds <= 0 {
+		t.Errorf("bench sim: a time is missing: %+v", b)
+	}
+	if want := b.SimPySeconds / b.PipelineSeconds; math.Abs(b.Ratio-want) > 1e-9*want {
+		t.Errorf("ratio %g, want SimPy's time over ours, %g", b.Ratio, want)
+	}
+	// The same scenario and seed, with different random streams: the
+	// same throughput within a few percent.
+	if diff := math.Abs(float64(b.Evacuated-b.SimPyEvacuated)) / float64(b.SimPyEvacuated); b.SimPyEvacuated < 100_000 || diff > 0.03 {
+		t.Errorf("evacuated %d here, %d in SimPy", b.Evacuated, b.SimPyEvacuated)
+	}
+	r = runCmd(t, "bench", "sim", "--runs", "1", "--reference", "")
+	for _, want := range []string{"on one core: kabul-2021, 17 days, historical: ", " ms (median of 1)", "reference pipeline, 17 days: "} {
+		if r.err != nil || !strings.Contains(r.stdout, want) {
+			t.Errorf("bench sim without SimPy: %v, lacks %q:\n%s", r.err, want, r.stdout)
 		}
 	}
 }
