@@ -81,6 +81,15 @@ type FlightInput struct {
 	Destination string       `json:"destination"`
 }
 
+// Check returns in with its defaults filled in (seats, litter positions,
+// the slot in UTC), or the first rule of a scheduled flight it breaks under
+// p. An engine that keeps flights of its own, the simulator, holds them to
+// the rules with it.
+func (in FlightInput) Check(p Policy) (FlightInput, error) {
+	err := in.validate(p)
+	return in, err
+}
+
 func (in *FlightInput) validate(p Policy) error {
 	if in.ID != "" && !entityID.MatchString(in.ID) {
 		return invalid("id", "%q must be 1-64 letters, digits, '_', '.' or '-'", in.ID)

@@ -1,6 +1,10 @@
 package airbridge
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"time"
+)
 
 // TestFlightActionAllowed holds the flight lifecycle: scheduled → boarding
 // → closed → departed → arrived, departing straight from boarding too, and
@@ -57,5 +61,20 @@ func TestScanMoves(t *testing.T) {
 	}
 	if HubRoom(0, 5, 0) != -1 || HubRoom(100, 120, 30) != 10 || HubRoom(100, 120, 0) != 0 {
 		t.Error("HubRoom: want -1 without a limit, capacity less those counted and not freed, never below 0")
+	}
+}
+
+// TestFlightInputCheck: Check fills in the aircraft's defaults and refuses
+// what scheduling refuses.
+func TestFlightInputCheck(t *testing.T) {
+	p := Policy{Name: "op", Nations: []string{"USA"}, Categories: DefaultCategories()}
+	in := FlightInput{ID: "F1", Callsign: "RCH1", Operator: "USA", Aircraft: "C-17", Slot: time.Date(2021, 8, 20, 10, 0, 0, 0, time.UTC), Destination: "al-udeid"}
+	got, err := in.Check(p)
+	if err != nil || got.Seats == 0 || got.Litters == nil || in.Seats != 0 {
+		t.Errorf("Check: %+v, %v; want the C-17's seats and litters filled in on a copy", got, err)
+	}
+	in.Operator = "FRA"
+	if _, err := in.Check(p); ErrorCode(err) != EINVALID || !strings.Contains(err.Error(), "operator") {
+		t.Errorf("another nation's flight: %v, want invalid operator", err)
 	}
 }

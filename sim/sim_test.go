@@ -345,3 +345,17 @@ func TestLedgerSameResult(t *testing.T) {
 		}
 	}
 }
+
+// TestWorldsRefuseAlike: a flight the domain refuses stops the run, on
+// compact state as on the ledger's.
+func TestWorldsRefuseAlike(t *testing.T) {
+	sc := *pipeline(t)
+	sc.Flights = slices.Clone(sc.Flights)
+	sc.Flights[0].Aircraft = "Zeppelin"
+	for _, ledger := range []bool{false, true} {
+		_, err := Run(&sc, Options{Policy: Historical, Seed: 1, Days: 1, Ledger: ledger})
+		if err == nil || !strings.Contains(err.Error(), `unknown aircraft type "Zeppelin"`) {
+			t.Errorf("ledger %v: %v, want the domain's refusal of the aircraft", ledger, err)
+		}
+	}
+}

@@ -177,9 +177,9 @@ func (w *ledger) fly(fi int, chosen []int) ([]int, error) {
 
 // compact keeps each person's stage and screening decision and each
 // flight's status and load in flat arrays, and moves them by the domain's
-// rules as functions of values. The operation (policy and sites) and the
-// flights are set up on an airbridge.State, so the domain checks them, as
-// it checks one registration of each nation's persons.
+// rules as functions of values. The operation (policy and sites) is set up
+// on an airbridge.State, so the domain checks it, as it checks one
+// registration of each nation's persons and every flight's schedule.
 type compact struct {
 	e  *engine
 	st *airbridge.State
@@ -257,7 +257,14 @@ func (w *compact) register(gi int) error {
 }
 
 // stageOf returns person p's stage.
-func (w *compact) stageOf(p int) airbridge.Stage { return airbridge.Stages[w.stages[p]] }
+func (w *compact) stageOf(p int) airbridge.Stage { return stageNames[w.stages[p]] }
+
+// stageNames is airbridge.Stages in an array a byte indexes without a
+// bounds check.
+var stageNames = func() (names [256]airbridge.Stage) {
+	copy(names[:], airbridge.Stages)
+	return names
+}()
 
 // The stages' indexes in airbridge.Stages, which lists them all.
 var (
@@ -330,7 +337,7 @@ func (w *compact) clear(p int) error {
 }
 
 func (w *compact) schedule(fi int) error {
-	if err := w.do(airbridge.ScheduleFlight{FlightInput: flightInput(w.e, fi)}); err != nil {
+	if _, err := flightInput(w.e, fi).Check(*w.st.Policy); err != nil {
 		return err
 	}
 	w.status = grow(w.status, len(w.e.flights))
