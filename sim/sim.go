@@ -25,6 +25,7 @@ package sim
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -112,75 +113,65 @@ type event struct {
 	kind eventKind
 }
 
-// eventQueue is a min-heap of events by time, then by sequence, with four
-// children a node: half as deep as a binary one, for the same compares a
-// level. It is written for the event type rather than with container/heap,
-// whose interface boxes every event pushed and popped.
-type eventQueue []event
-
-func (a event) before(b event) bool {
-	// Written without branches: which way a heap's compares go is
-	// unpredictable, and a mispredicted branch costs more than the compare.
-	earlier, same, sooner := a.t < b.t, a.t == b.t, a.seq < b.seq
-	return earlier != (same && sooner)
+// eventQueue gives events in the order they happen, by time and then by
+// the order they were scheduled, on the condition that none is scheduled
+// before the last it gave: a radix heap. An event's time, a float64 that
+// is never negative, orders as its bits do; the event goes to the bucket
+// of the highest bit in which those differ from the last time given.
+// Scheduling is an append; the first event is in bucket 0, or found by
+// spreading the lowest bucket not empty over the ones below it, which an
+// event goes through a few times at most. Landings and arrivals, planned
+// long before they happen, cost no more in it than the next hour's events.
+type eventQueue struct {
+	last    uint64 // the bits of the time of the last event given
+	buckets [65][]event
+	n       int
 }
 
+func (q *eventQueue) bucket(t float64) int { return bits.Len64(math.Float64bits(t) ^ q.last) }
+
+func (q *eventQueue) len() int { return q.n }
+
+// push schedules ev, which must not be before the last event popped.
 func (q *eventQueue) push(ev event) {
-	*q = append(*q, ev)
-	h := *q
-	j := len(h) - 1
-	for j > 0 {
-		i := (j - 1) / 4 // parent
-		if !ev.before(h[i]) {
-			break
-		}
-		h[j] = h[i]
-		j = i
-	}
-	h[j] = ev
+	b := q.bucket(ev.t)
+	q.buckets[b] = append(q.buckets[b], ev)
+	q.n++
 }
 
-// pop removes and returns the first event; q must not be empty. The last
-// event sinks from the top into the hole the first leaves.
+// pop removes and returns the first event; q must not be empty.
 func (q *eventQueue) pop() event {
-	h := *q
-	n := len(h) - 1
-	first, last := h[0], h[n]
-	*q = h[:n]
-	if n > 0 {
-		q.sink(last)
+	if len(q.buckets[0]) == 0 {
+		i := 1
+		for len(q.buckets[i]) == 0 {
+			i++
+		}
+		spread := q.buckets[i]
+		first := spread[0].t
+		for _, ev := range spread[1:] {
+			first = min(first, ev.t)
+		}
+		q.last = math.Float64bits(first)
+		for _, ev := range spread {
+			b := q.bucket(ev.t)
+			q.buckets[b] = append(q.buckets[b], ev)
+		}
+		q.buckets[i] = spread[:0]
 	}
-	return first
-}
-
-// replaceFirst puts ev in the place of the first event; q must not be
-// empty.
-func (q *eventQueue) replaceFirst(ev event) { q.sink(ev) }
-
-// sink puts ev at the top of q, in the place of the first event, and sinks
-// it to its place.
-func (q *eventQueue) sink(ev event) {
-	h := *q
-	n := len(h)
-	i := 0
-	for {
-		c := 4*i + 1 // the first child
-		if c >= n {
-			break
+	// Bucket 0 holds the events at the last time: the first scheduled
+	// goes first.
+	now := q.buckets[0]
+	j := 0
+	for k := 1; k < len(now); k++ {
+		if now[k].seq < now[j].seq {
+			j = k
 		}
-		j := c
-		for k := c + 1; k < min(c+4, n); k++ {
-			if h[k].before(h[j]) {
-				j = k
-			}
-		}
-		if !h[j].before(ev) {
-			break
-		}
-		h[i] = h[j]
-		i = j
 	}
-	h[i] = ev
+	ev := now[j]
+	now[j] = now[len(now)-1]
+	q.buckets[0] = now[:len(now)-1]
+	q.n--
+	return ev
 }
 
 // group holds no pointer, so that the collector need not look into the
@@ -277,24 +268,16 @@ type flight struct {
 }
 
 type engine struct {
-	clock float64 // the virtual time, in minutes from the start
-	sc    *Scenario
-	opt   Options
-	days  int
-	end   float64
-	rng   *rand.Rand
-	world world
-	q     eventQueue
-	// handling says that the event being handled is still first in q.
-	handling bool
-	seq      uint64
-	policy   airbridge.Policy
-	// landings are the flights' landings, planned at the start, and
-	// arrivals the groups' arrivals of the hour, drawn at its start; each
-	// in the order they happen. They are merged with q rather than pushed
-	// on it, which keeps q to the events of the persons in the lanes and
-	// the flights on the ramp.
-	landings, arrivals timeline
+	clock  float64 // the virtual time, in minutes from the start
+	sc     *Scenario
+	opt    Options
+	days   int
+	end    float64
+	rng    *rand.Rand
+	world  world
+	q      eventQueue
+	seq    uint64
+	policy airbridge.Policy
 
 	// groupOf gives each person's group; a group's members follow each
 	// other.
@@ -373,10 +356,6 @@ func Run(sc *Scenario, opt Options) (*Result, error) {
 		if err := e.handle(ev); err != nil {
 			return nil, fmt.Errorf("minute %.1f: %w", ev.t, err)
 		}
-		if e.handling {
-			e.handling = false
-			e.q.pop()
-		}
 		e.watch()
 	}
 	e.clock = e.end
@@ -386,67 +365,17 @@ func Run(sc *Scenario, opt Options) (*Result, error) {
 
 func (e *engine) now() float64 { return e.clock }
 
-// timeline is a list of events in the order they happen, and how many of
-// them happened.
-type timeline struct {
-	list []event
-	done int
-}
-
-func (l *timeline) peek() (event, bool) {
-	if l.done < len(l.list) {
-		return l.list[l.done], true
-	}
-	return event{}, false
-}
-
-// sort puts the events not yet happened in order.
-func (l *timeline) sort() {
-	slices.SortFunc(l.list[l.done:], func(a, b event) int {
-		if a.before(b) {
-			return -1
-		}
-		return 1
-	})
-}
-
-// next removes and returns the first event of the queue and the
-// timelines, if there is one.
+// next removes and returns the first event, if there is one.
 func (e *engine) next() (event, bool) {
-	first, from := event{}, 0
-	if len(e.q) > 0 {
-		first, from = e.q[0], 1
+	if e.q.len() == 0 {
+		return event{}, false
 	}
-	if ev, ok := e.landings.peek(); ok && (from == 0 || ev.before(first)) {
-		first, from = ev, 2
-	}
-	if ev, ok := e.arrivals.peek(); ok && (from == 0 || ev.before(first)) {
-		first, from = ev, 3
-	}
-	switch from {
-	case 1:
-		// It leaves q after it is handled, unless the first event the
-		// handling schedules takes its place first (engine.at), which
-		// saves half the heap's work for a lane that takes the next
-		// person as it finishes one.
-		e.handling = true
-	case 2:
-		e.landings.done++
-	case 3:
-		e.arrivals.done++
-	}
-	return first, from > 0
+	return e.q.pop(), true
 }
 
 func (e *engine) at(t float64, kind eventKind, a, b int) {
 	e.seq++
-	ev := event{t: t, seq: e.seq, kind: kind, a: int32(a), b: int32(b)}
-	if e.handling {
-		e.handling = false
-		e.q.replaceFirst(ev)
-		return
-	}
-	e.q.push(ev)
+	e.q.push(event{t: t, seq: e.seq, kind: kind, a: int32(a), b: int32(b)})
 }
 
 // time returns the wall-clock time of minute t of the run.
@@ -524,7 +453,6 @@ func (e *engine) setUp() error {
 			e.plan(&flight{aircraft: sf.Aircraft, nation: sf.Nation, seats: sf.Seats, due: sf.AtMin, dest: sf.Destination}, sf.TurnaroundMin)
 		}
 	}
-	e.landings.sort()
 	e.at(0, evHour, 0, 0)
 	return nil
 }
@@ -555,7 +483,7 @@ func (e *engine) plan(f *flight, turnaround float64) {
 	f.ni = slices.Index(e.nations, f.nation)
 	e.flights = append(e.flights, f)
 	e.seq++
-	e.landings.list = append(e.landings.list, event{t: max(f.due-turnaround, 0), seq: e.seq, kind: evFlightLands, a: int32(len(e.flights) - 1)})
+	e.q.push(event{t: max(f.due-turnaround, 0), seq: e.seq, kind: evFlightLands, a: int32(len(e.flights) - 1)})
 }
 
 func (e *engine) handle(ev event) error {
@@ -606,8 +534,6 @@ func (e *engine) hour(h int) error {
 		return nil
 	}
 	e.at(start+60, evHour, h+1, 0)
-	// The last hour's arrivals all happened before this one began.
-	e.arrivals.list, e.arrivals.done = e.arrivals.list[:0], 0
 	a := e.sc.Arrivals
 	day := h / 24
 	perDay := at(a.PerDay, day)
@@ -631,7 +557,6 @@ func (e *engine) hour(h int) error {
 				e.newGroup(t0+e.rng.Float64()*30, size)
 			}
 		}
-		e.arrivals.sort() // drawn in the half hour, not in order
 		return nil
 	}
 	weight := 1.0
@@ -663,7 +588,7 @@ func (e *engine) newGroup(t float64, size int) {
 	}
 	e.groups = append(e.groups, g)
 	e.seq++
-	e.arrivals.list = append(e.arrivals.list, event{t: t, seq: e.seq, kind: evArrive, a: int32(gi)})
+	e.q.push(event{t: t, seq: e.seq, kind: evArrive, a: int32(gi)})
 }
 
 // id returns prefix followed by n in decimal, such as "P12", in one
