@@ -125,6 +125,7 @@ type event struct {
 type eventQueue struct {
 	last    uint64 // the bits of the time of the last event given
 	buckets [65][]event
+	full    uint64 // bit b-1 set: bucket b is not empty (b ≥ 1)
 	n       int
 }
 
@@ -134,29 +135,33 @@ func (q *eventQueue) len() int { return q.n }
 
 // push schedules ev, which must not be before the last event popped.
 func (q *eventQueue) push(ev event) {
+	q.put(ev)
+	q.n++
+}
+
+func (q *eventQueue) put(ev event) {
 	b := q.bucket(ev.t)
 	q.buckets[b] = append(q.buckets[b], ev)
-	q.n++
+	if b > 0 {
+		q.full |= 1 << (b - 1)
+	}
 }
 
 // pop removes and returns the first event; q must not be empty.
 func (q *eventQueue) pop() event {
 	if len(q.buckets[0]) == 0 {
-		i := 1
-		for len(q.buckets[i]) == 0 {
-			i++
-		}
+		i := bits.TrailingZeros64(q.full) + 1
 		spread := q.buckets[i]
+		q.buckets[i] = spread[:0]
+		q.full &^= 1 << (i - 1)
 		first := spread[0].t
 		for _, ev := range spread[1:] {
 			first = min(first, ev.t)
 		}
 		q.last = math.Float64bits(first)
 		for _, ev := range spread {
-			b := q.bucket(ev.t)
-			q.buckets[b] = append(q.buckets[b], ev)
+			q.put(ev) // to a bucket below i
 		}
-		q.buckets[i] = spread[:0]
 	}
 	// Bucket 0 holds the events at the last time: the first scheduled
 	// goes first.
