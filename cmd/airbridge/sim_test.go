@@ -89,7 +89,7 @@ func TestBenchSim(t *testing.T) {
 		t.Errorf("bench sim: a time is missing: %+v", b)
 	}
 	if want := b.SimPySeconds / b.PipelineSeconds; math.Abs(b.Ratio-want) > 1e-9*want {
-		t.Errorf("ratio %g, want SimPy's time over ours, %g", b.Ratio, want)
+		t.Errorf("ratio %g, want SimPy's time over ours, %g, in the one round", b.Ratio, want)
 	}
 	// The same scenario and seed, with different random streams: the
 	// same throughput within a few percent.
