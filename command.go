@@ -743,7 +743,7 @@ func (c FlightAction) decide(s *State, env Envelope) ([]Event, error) {
 		return nil, err
 	}
 	stream := flightStream + f.ID
-	from, _ := FlightActionFrom(c.Action)
+	from := flightActionFrom[c.Action]
 	if from == nil {
 		return nil, Errorf(ENOTFOUND, "unknown flight action %q", c.Action)
 	}

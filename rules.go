@@ -45,18 +45,10 @@ var (
 	flightActionLeadsTo = map[string]FlightStatus{ActionBoarding: StatusBoarding, ActionClose: StatusClosed, ActionDepart: StatusDeparted, ActionArrive: StatusArrived, ActionCancel: StatusCancelled}
 )
 
-// FlightActionFrom returns the statuses a flight action may be taken from
-// (the caller must not change them) and the status it leads to; from is
-// nil for an unknown action.
-func FlightActionFrom(action string) (from []FlightStatus, to FlightStatus) {
-	return flightActionFrom[action], flightActionLeadsTo[action]
-}
-
 // FlightActionAllowed reports whether action may be taken on a flight in
 // status s, and the status it leads to.
 func FlightActionAllowed(s FlightStatus, action string) (FlightStatus, bool) {
-	from, to := FlightActionFrom(action)
-	return to, slices.Contains(from, s)
+	return flightActionLeadsTo[action], slices.Contains(flightActionFrom[action], s)
 }
 
 // Boardable reports whether a flight in status s boards its manifested

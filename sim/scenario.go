@@ -248,6 +248,11 @@ func (s *Scenario) Validate() error {
 		if !finite(sv.MeanMin) || sv.MeanMin <= 0 || sv.MeanMin > maxServices {
 			return bad(at+".service.mean_min", "must be > 0 and at most %d", maxServices)
 		}
+		if sv.Dist == "lognormal" && sv.SDMin > 1000*sv.MeanMin {
+			// Beyond, the underlying normal's variance overflows, or
+			// nearly every draw is 0 or without end.
+			return bad(at+".service.sd_min", "%g must be at most 1000 times mean_min", sv.SDMin)
+		}
 		if err := windows(at+".closures", g.Closures); err != nil {
 			return err
 		}

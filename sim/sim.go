@@ -1,7 +1,10 @@
 // Package sim is the airport's digital twin: a discrete-event simulation of
 // an evacuation on a virtual clock, with seeded randomness, that moves its
-// people and flights through the domain's own rules (airbridge.State) and
-// fills coordinated flights with the manifest optimizer. It is pure and
+// people and flights by the domain's own rules and fills coordinated
+// flights with the manifest optimizer. The rules are the domain's functions
+// of values (airbridge.ScanMoves and the others), which the run applies to
+// compact state of its own; or, with Options.Ledger, commands decided on an
+// airbridge.State, whose events it applies. Both give the same result. It is pure and
 // deterministic: the same scenario, policy and seed give the same Result,
 // bit for bit.
 //
@@ -91,7 +94,8 @@ type Result struct {
 	// StrandedPeak the most processed people in holding meanwhile.
 	HubStopMin   float64 `json:"hub_stop_min"`
 	StrandedPeak int     `json:"stranded_peak"`
-	// Commands is how many domain commands the run decided.
+	// Commands is how many domain commands the run decided, or on compact
+	// state how many it would have: its steps the rules allowed.
 	Commands int `json:"commands"`
 }
 
@@ -122,9 +126,14 @@ type event struct {
 // spreading the lowest bucket not empty over the ones below it, which an
 // event goes through a few times at most. Landings and arrivals, planned
 // long before they happen, cost no more in it than the next hour's events.
+//
+// Each bucket holds its events in the order they were scheduled: they are
+// appended, and a bucket is spread only into empty ones. So bucket 0, the
+// events at the last time, gives them from its front.
 type eventQueue struct {
 	last    uint64 // the bits of the time of the last event given
 	buckets [65][]event
+	head    int    // bucket 0's events before head were given
 	full    uint64 // bit b-1 set: bucket b is not empty (b ≥ 1)
 	n       int
 }
@@ -133,7 +142,8 @@ func (q *eventQueue) bucket(t float64) int { return bits.Len64(math.Float64bits(
 
 func (q *eventQueue) len() int { return q.n }
 
-// push schedules ev, which must not be before the last event popped.
+// push schedules ev, which must not be before the last event popped (nor
+// NaN).
 func (q *eventQueue) push(ev event) {
 	q.put(ev)
 	q.n++
@@ -149,7 +159,8 @@ func (q *eventQueue) put(ev event) {
 
 // pop removes and returns the first event; q must not be empty.
 func (q *eventQueue) pop() event {
-	if len(q.buckets[0]) == 0 {
+	if q.head == len(q.buckets[0]) {
+		q.buckets[0], q.head = q.buckets[0][:0], 0
 		i := bits.TrailingZeros64(q.full) + 1
 		spread := q.buckets[i]
 		q.buckets[i] = spread[:0]
@@ -163,18 +174,8 @@ func (q *eventQueue) pop() event {
 			q.put(ev) // to a bucket below i
 		}
 	}
-	// Bucket 0 holds the events at the last time: the first scheduled
-	// goes first.
-	now := q.buckets[0]
-	j := 0
-	for k := 1; k < len(now); k++ {
-		if now[k].seq < now[j].seq {
-			j = k
-		}
-	}
-	ev := now[j]
-	now[j] = now[len(now)-1]
-	q.buckets[0] = now[:len(now)-1]
+	ev := q.buckets[0][q.head]
+	q.head++
 	q.n--
 	return ev
 }
@@ -656,7 +657,11 @@ func (e *engine) serve(gi int) error {
 		if err := e.world.atGate(p, gi); err != nil {
 			return err
 		}
-		e.at(e.clock+e.service(gt.Service), evServiceDone, gi, p)
+		d := e.service(gt.Service)
+		if !(d >= 0 && d < math.Inf(1)) {
+			return fmt.Errorf("gate %s: a service time of %v minutes drawn from %+v", gt.ID, d, gt.Service)
+		}
+		e.at(e.clock+d, evServiceDone, gi, p)
 	}
 	return nil
 }
@@ -726,9 +731,11 @@ func (e *engine) onRamp(fi int) error {
 	f := e.flights[fi]
 	f.onGround = true
 	e.onGround++
-	if err := e.world.schedule(fi); err != nil {
+	dest, err := e.world.schedule(fi)
+	if err != nil {
 		return fmt.Errorf("schedule %s: %w", f.id, err)
 	}
+	f.dest = dest // as the domain reads it, which names its hub
 	e.at(max(f.due, e.clock), evFlightDue, fi, 0)
 	return nil
 }

@@ -219,6 +219,9 @@ func TestScenarioErrors(t *testing.T) {
 			m["gates"].([]any)[0].(map[string]any)["service"] = map[string]any{"dist": "gamma", "mean_min": 1}
 		}), "gates[0].service.dist"},
 		{edit(func(m map[string]any) {
+			m["gates"].([]any)[1].(map[string]any)["service"] = map[string]any{"dist": "lognormal", "mean_min": 1, "sd_min": 1e160}
+		}), "gates[1].service.sd_min"},
+		{edit(func(m map[string]any) {
 			m["gates"].([]any)[0].(map[string]any)["service"] = map[string]any{"dist": "lognormal", "mean_min": 1}
 		}), "sd_min"},
 		{edit(func(m map[string]any) {
@@ -313,15 +316,19 @@ func TestLedgerSameResult(t *testing.T) {
 		t.Fatal(err)
 	}
 	// And Kabul with Al Udeid taking at most 3,000 a day, where the
-	// domain's rule on a hub's intake refuses manifests.
+	// domain's rule on a hub's intake refuses manifests; and the pipeline,
+	// whose flights name no destination, with a hub the domain reads that
+	// as, "onward", taking 2,000 a day.
 	short := *kabul
 	short.Hubs = slices.Clone(kabul.Hubs)
 	short.Hubs[0].IntakePerDay = 3000
+	onward := *pipeline(t)
+	onward.Hubs = []Hub{{ID: "onward", IntakePerDay: 2000}}
 	cases := []struct {
 		sc   *Scenario
 		days int
 		seed uint64
-	}{{kabul, 7, 1}, {&short, 7, 1}, {pipeline(t), 3, 1}, {pipeline(t), 3, 2}}
+	}{{kabul, 7, 1}, {&short, 7, 1}, {pipeline(t), 3, 1}, {pipeline(t), 3, 2}, {&onward, 3, 1}}
 	for _, c := range cases {
 		for _, policy := range []string{Historical, Coordinated} {
 			opt := Options{Policy: policy, Seed: c.seed, Days: c.days}
@@ -341,6 +348,9 @@ func TestLedgerSameResult(t *testing.T) {
 			}
 			if compact.Evacuated == 0 || compact.Commands < 3*compact.Arrived {
 				t.Errorf("%s %s: %d evacuated, %d commands for %d arrived", c.sc.Name, policy, compact.Evacuated, compact.Commands, compact.Arrived)
+			}
+			if c.sc == &onward && slices.Max(compact.PerDay) > 2000 {
+				t.Errorf("onward, %s: %v evacuated a day, past the hub's 2,000", policy, compact.PerDay)
 			}
 		}
 	}

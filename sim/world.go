@@ -25,7 +25,9 @@ type world interface {
 	atGate(p, gate int) error
 	clear(p int) error
 	stage(p int) error
-	schedule(fi int) error
+	// schedule adds flight fi, and returns its destination as the domain
+	// reads it (trimmed; "onward" if none is given).
+	schedule(fi int) (dest string, err error)
 	// fly puts the chosen groups on flight fi's manifest, as far as the
 	// rules let it (a transit hub's intake for the day may be short),
 	// boards them, closes the flight and departs it. It returns the groups
@@ -109,8 +111,12 @@ func (w *ledger) stage(p int) error {
 	return w.do(&w.scan)
 }
 
-func (w *ledger) schedule(fi int) error {
-	return w.do(airbridge.ScheduleFlight{FlightInput: flightInput(w.e, fi)})
+func (w *ledger) schedule(fi int) (string, error) {
+	in := flightInput(w.e, fi)
+	if err := w.do(airbridge.ScheduleFlight{FlightInput: in}); err != nil {
+		return "", err
+	}
+	return w.st.Flights[in.ID].Destination, nil
 }
 
 // flightInput is the domain's flight for flight fi.
@@ -336,15 +342,16 @@ func (w *compact) clear(p int) error {
 	return nil
 }
 
-func (w *compact) schedule(fi int) error {
-	if _, err := flightInput(w.e, fi).Check(*w.st.Policy); err != nil {
-		return err
+func (w *compact) schedule(fi int) (string, error) {
+	in, err := flightInput(w.e, fi).Check(*w.st.Policy)
+	if err != nil {
+		return "", err
 	}
 	w.status = grow(w.status, len(w.e.flights))
 	w.manifested = grow(w.manifested, len(w.e.flights))
 	w.status[fi] = airbridge.StatusScheduled
 	w.e.res.Commands++
-	return nil
+	return in.Destination, nil
 }
 
 // act takes a flight action on flight fi.

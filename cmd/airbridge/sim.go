@@ -49,7 +49,7 @@ func (env *environment) simCmd(args []string) error {
 		return fmt.Errorf("--days %d: give 1..366 (0: the scenario's)", *days)
 	}
 	if *sweep != "" {
-		return env.simSweep(sc, *sweep, policies, *seed, *days, *asJSON)
+		return env.simSweep(sc, *sweep, policies, sim.Options{Seed: *seed, Days: *days, Ledger: *withLedger}, *asJSON)
 	}
 	var results []*sim.Result
 	for _, p := range policies {
@@ -160,7 +160,7 @@ func thousands(n int) string {
 }
 
 // simSweep runs the scenario once per value of one parameter.
-func (env *environment) simSweep(base *sim.Scenario, spec string, policies []string, seed uint64, days int, asJSON bool) error {
+func (env *environment) simSweep(base *sim.Scenario, spec string, policies []string, opt sim.Options, asJSON bool) error {
 	param, from, to, step, err := parseSweep(spec)
 	if err != nil {
 		return err
@@ -177,7 +177,8 @@ func (env *environment) simSweep(base *sim.Scenario, spec string, policies []str
 		}
 		p := point{Value: v}
 		for _, pol := range policies {
-			r, err := sim.Run(sc, sim.Options{Policy: pol, Seed: seed, Days: days})
+			opt.Policy = pol
+			r, err := sim.Run(sc, opt)
 			if err != nil {
 				return fmt.Errorf("%s=%g: %w", param, v, err)
 			}

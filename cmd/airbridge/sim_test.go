@@ -48,6 +48,9 @@ func TestSimCommand(t *testing.T) {
 	if r.err != nil || strings.Count(r.stdout, "historical") != 3 {
 		t.Errorf("sweep: %v\n%s", r.err, r.stdout)
 	}
+	if l := runCmd(t, "sim", "--scenario", "pipeline", "--policy", "historical", "--days", "1", "--sweep", "lanes=12..36:12", "--ledger"); l.err != nil || l.stdout != r.stdout {
+		t.Errorf("sweep --ledger: %v\n%s\nwant the same as without:\n%s", l.err, l.stdout, r.stdout)
+	}
 
 	bad := filepath.Join(dir, "bad.json")
 	os.WriteFile(bad, []byte(`{"name":"x","days":0}`), 0o600)
