@@ -3,7 +3,8 @@ package sim
 import "testing"
 
 // BenchmarkKabul runs the built-in 17-day Kabul scenario under the
-// historical policy: some 125,000 persons and 460,000 domain commands.
+// historical policy: some 125,000 persons and 460,000 steps by the domain's
+// rules.
 func BenchmarkKabul(b *testing.B) { benchRun(b, "kabul-2021") }
 
 // BenchmarkPipeline runs the 17-day reference pipeline, the scenario that
