@@ -193,6 +193,10 @@ type compact struct {
 	stages  []uint8 // by person: its stage's index in airbridge.Stages
 	cleared []bool  // by person: screened and cleared, the only decision the sim makes
 	on      []int32 // by group: the flight it is on, plus one; 0: none
+	// together holds, by group, the index of the stage of all its members
+	// plus one, once they are all staged: from then on a group moves as
+	// one. 0: not yet.
+	together []uint8
 
 	status     []airbridge.FlightStatus // by flight
 	manifested []int                    // by flight
@@ -255,6 +259,7 @@ func (w *compact) register(gi int) error {
 	w.stages = grow(w.stages, len(w.e.groupOf))
 	w.cleared = grow(w.cleared, len(w.e.groupOf))
 	w.on = grow(w.on, len(w.e.groups))
+	w.together = grow(w.together, len(w.e.groups))
 	for p, end := g.members(); p < end; p++ {
 		w.stages[p] = registered
 	}
@@ -263,7 +268,28 @@ func (w *compact) register(gi int) error {
 }
 
 // stageOf returns person p's stage.
-func (w *compact) stageOf(p int) airbridge.Stage { return stageNames[w.stages[p]] }
+func (w *compact) stageOf(p int) airbridge.Stage {
+	if t := w.together[w.e.groupOf[p]]; t != 0 {
+		return stageNames[t-1]
+	}
+	return stageNames[w.stages[p]]
+}
+
+// staged reports whether all of group gi is staged, and from then on moves
+// the group as one, as the domain does.
+func (w *compact) staged(gi int) bool {
+	if t := w.together[gi]; t != 0 {
+		return t-1 == staged
+	}
+	g := &w.e.groups[gi]
+	for p, end := g.members(); p < end; p++ {
+		if stageNames[w.stages[p]] != airbridge.Staged {
+			return false
+		}
+	}
+	w.together[gi] = staged + 1
+	return true
+}
 
 // stageNames is airbridge.Stages in an array a byte indexes without a
 // bounds check.
@@ -381,19 +407,12 @@ func (w *compact) hubRoom(fi int) (int, hubDay) {
 // manifests reports whether group gi may go on flight fi's manifest.
 func (w *compact) manifests(fi, gi int, room int) bool {
 	g := &w.e.groups[gi]
-	for p, end := g.members(); p < end; p++ {
-		if w.stageOf(p) != airbridge.Staged {
-			return false
-		}
-	}
-	return airbridge.FitsSeats(w.e.flights[fi].seats, w.manifested[fi], g.persons()) && (room < 0 || g.persons() <= room)
+	return w.staged(gi) && airbridge.FitsSeats(w.e.flights[fi].seats, w.manifested[fi], g.persons()) && (room < 0 || g.persons() <= room)
 }
 
 func (w *compact) manifest(fi, gi int, k hubDay) {
 	g := &w.e.groups[gi]
-	for p, end := g.members(); p < end; p++ {
-		w.stages[p] = manifested
-	}
+	w.together[gi] = manifested + 1
 	w.on[gi] = int32(fi + 1)
 	w.manifested[fi] += g.persons()
 	if k.hub != "" {
@@ -439,12 +458,12 @@ func (w *compact) fly(fi int, chosen []int) ([]int, error) {
 		if !airbridge.Boardable(w.status[fi]) {
 			return nil, fmt.Errorf("flight %s is %s, and boards nobody", w.e.flights[fi].id, w.status[fi])
 		}
-		g := &w.e.groups[gi]
-		for p, end := g.members(); p < end; p++ {
-			if err := w.move(p, airbridge.Ramp); err != nil {
-				return nil, err
-			}
+		first, _ := w.e.groups[gi].members()
+		to, ok := airbridge.ScanMoves(airbridge.Ramp, w.stageOf(first), w.decision(first))
+		if !ok {
+			return nil, fmt.Errorf("group G%d is %s, and does not board", gi+1, w.stageOf(first))
 		}
+		w.together[gi] = stageCode(to) + 1
 		w.e.res.Commands++
 		w.carried = append(w.carried, gi)
 	}
@@ -455,11 +474,9 @@ func (w *compact) fly(fi int, chosen []int) ([]int, error) {
 		return nil, err
 	}
 	for _, gi := range w.carried {
-		g := &w.e.groups[gi]
-		for p, end := g.members(); p < end; p++ {
-			if airbridge.Departs(w.stageOf(p)) {
-				w.stages[p] = departed
-			}
+		first, _ := w.e.groups[gi].members()
+		if airbridge.Departs(w.stageOf(first)) {
+			w.together[gi] = departed + 1
 		}
 	}
 	return w.carried, nil
