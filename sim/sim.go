@@ -869,7 +869,7 @@ func (e *engine) choose(f *flight) ([]int, int, error) {
 		}
 		gid := id('G', gi+1)
 		index[gid] = gi
-		in.Groups = append(in.Groups, manifest.Group{ID: gid, Size: g.persons(), Priority: 2, Nationality: Nationality, Category: Category,
+		in.Groups = append(in.Groups, manifest.Group{ID: gid, Size: g.persons(), Priority: 2, Nationality: nationality, Category: category,
 			Ready: e.time(g.readyAt)})
 		if candidates += g.persons(); candidates >= 2*f.seats {
 			break

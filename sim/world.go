@@ -9,8 +9,8 @@ import (
 
 // The simulated persons, all alike to the rules.
 const (
-	Nationality = "AFG"
-	Category    = "local_staff"
+	nationality = "AFG"
+	category    = "local_staff"
 )
 
 // world is where a run's persons and flights are, and the rules that move
@@ -90,7 +90,7 @@ func (w *ledger) register(gi int) error {
 	w.ids = grow(w.ids, len(w.e.groupOf))
 	for p, end := g.members(); p < end; p++ {
 		w.ids[p] = id('P', p+1)
-		persons = append(persons, airbridge.PersonInput{ID: w.ids[p], Surname: "Sim", Nationality: Nationality, Category: Category})
+		persons = append(persons, airbridge.PersonInput{ID: w.ids[p], Surname: "Sim", Nationality: nationality, Category: category})
 	}
 	w.registration = airbridge.RegisterGroup{GroupInput: airbridge.GroupInput{ID: id('G', gi+1), Nation: w.e.nations[g.ni], Persons: persons}}
 	return w.do(&w.registration)
@@ -213,6 +213,7 @@ func (w *compact) reserve(persons, groups int) {
 	w.stages = make([]uint8, 0, persons)
 	w.cleared = make([]bool, 0, persons)
 	w.on = make([]int32, 0, groups)
+	w.together = make([]uint8, 0, groups)
 }
 
 func (w *compact) do(cmd airbridge.Command) error {
@@ -245,7 +246,7 @@ func (w *compact) setUp(operation []airbridge.Command) error {
 	for _, nation := range w.e.nations {
 		in := airbridge.GroupInput{ID: "check-" + nation, Nation: nation}
 		for i := range len(w.e.sc.Arrivals.GroupSize) {
-			in.Persons = append(in.Persons, airbridge.PersonInput{ID: fmt.Sprintf("check-%s-%d", nation, i+1), Surname: "Sim", Nationality: Nationality, Category: Category})
+			in.Persons = append(in.Persons, airbridge.PersonInput{ID: fmt.Sprintf("check-%s-%d", nation, i+1), Surname: "Sim", Nationality: nationality, Category: category})
 		}
 		if err := w.do(airbridge.RegisterGroup{GroupInput: in}); err != nil {
 			return fmt.Errorf("register the persons of %s: %w", nation, err)
