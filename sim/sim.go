@@ -54,7 +54,7 @@ type Options struct {
 	Progress func(day int)
 	// Ledger runs every step as a domain command on an airbridge.State,
 	// building and applying its events as the server would. The result is
-	// the same, bit for bit (TestLedgerSameResult); it takes some 25 times
+	// the same, bit for bit (TestLedgerSameResult); it takes 25 to 35 times
 	// as long. Without it the run keeps each person's stage and each
 	// flight's status compactly and moves them by the same rules, the
 	// domain's functions of values (airbridge.ScanMoves and the others).

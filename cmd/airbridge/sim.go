@@ -29,7 +29,7 @@ func (env *environment) simCmd(args []string) error {
 	asJSON := fs.Bool("json", false, "print JSON: the result, or a list of results for both policies or a sweep")
 	report := fs.String("report", "", "write an HTML report with charts to this file")
 	sweep := fs.String("sweep", "", "PARAM=FROM..TO:STEP: run once per value and print a table")
-	withLedger := fs.Bool("ledger", false, "decide every step as a domain command on the ledger's state, as the server would (same result, some 25 times slower)")
+	withLedger := fs.Bool("ledger", false, "decide every step as a domain command on the ledger's state, as the server would (same result, 25 to 35 times slower)")
 	if err := env.parse(fs, args); err != nil {
 		return err
 	}
