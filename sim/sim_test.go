@@ -251,7 +251,8 @@ func TestScenarioErrors(t *testing.T) {
 	}
 }
 
-// FuzzReadScenario: no input makes the reader or a short run panic.
+// FuzzReadScenario: no input makes the reader or a short run panic, and a
+// valid one runs alike, day for day, on compact state and on the ledger's.
 func FuzzReadScenario(f *testing.F) {
 	good, _ := os.ReadFile("scenarios/pipeline.json")
 	f.Add(string(good))
@@ -275,8 +276,20 @@ func FuzzReadScenario(f *testing.F) {
 				}
 			}
 		}
-		if _, err := Run(sc, Options{Policy: Historical, Seed: 1, Days: 1}); err != nil {
-			t.Fatalf("a valid scenario failed to run: %v", err)
+		for _, policy := range []string{Historical, Coordinated} {
+			compact, err := Run(sc, Options{Policy: policy, Seed: 1, Days: 1})
+			if err != nil {
+				t.Fatalf("a valid scenario failed to run: %v", err)
+			}
+			ledger, err := Run(sc, Options{Policy: policy, Seed: 1, Days: 1, Ledger: true})
+			if err != nil {
+				t.Fatalf("a valid scenario ran on compact state, not on the ledger's: %v", err)
+			}
+			a, _ := json.Marshal(compact)
+			b, _ := json.Marshal(ledger)
+			if !bytes.Equal(a, b) {
+				t.Fatalf("%s: compact %s\nledger  %s", policy, a, b)
+			}
 		}
 	})
 }
