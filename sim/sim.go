@@ -4,9 +4,9 @@
 // flights with the manifest optimizer. The rules are the domain's functions
 // of values (airbridge.ScanMoves and the others), which the run applies to
 // compact state of its own; or, with Options.Ledger, commands decided on an
-// airbridge.State, whose events it applies. Both give the same result. It is pure and
-// deterministic: the same scenario, policy and seed give the same Result,
-// bit for bit.
+// airbridge.State, whose events it applies. Both give the same result. It
+// is pure and deterministic: the same scenario, policy and seed give the
+// same Result, bit for bit.
 //
 // The model. Groups arrive at the gates (uncontrolled, by the scenario's
 // daily profile, as a Poisson process; or called forward, as many each
@@ -488,8 +488,7 @@ func (e *engine) plan(f *flight, turnaround float64) {
 	f.id = id('F', len(e.flights)+1)
 	f.ni = slices.Index(e.nations, f.nation)
 	e.flights = append(e.flights, f)
-	e.seq++
-	e.q.push(event{t: max(f.due-turnaround, 0), seq: e.seq, kind: evFlightLands, a: int32(len(e.flights) - 1)})
+	e.at(max(f.due-turnaround, 0), evFlightLands, len(e.flights)-1, 0)
 }
 
 func (e *engine) handle(ev event) error {
@@ -593,8 +592,7 @@ func (e *engine) newGroup(t float64, size int) {
 		e.groupOf = append(e.groupOf, int32(gi))
 	}
 	e.groups = append(e.groups, g)
-	e.seq++
-	e.q.push(event{t: t, seq: e.seq, kind: evArrive, a: int32(gi)})
+	e.at(t, evArrive, gi, 0)
 }
 
 // id returns prefix followed by n in decimal, such as "P12", in one
