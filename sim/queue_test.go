@@ -67,3 +67,25 @@ func BenchmarkQueue(b *testing.B) {
 		q.push(event{t: ev.t + rng.ExpFloat64()*15, seq: seq})
 	}
 }
+
+// TestNth: the quickselect that gives the percentiles picks what a sort
+// would, through duplicates and short lists.
+func TestNth(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 20_000 {
+		xs := make([]float64, 1+rng.IntN(40))
+		for i := range xs {
+			xs[i] = float64(rng.IntN(8))
+		}
+		sorted := slices.Sorted(slices.Values(xs))
+		k := rng.IntN(len(xs))
+		if got := nth(xs, k); got != sorted[k] {
+			t.Fatalf("nth(%v, %d) = %g, want %g", xs, k, got, sorted[k])
+		}
+		for i, x := range xs {
+			if (i < k && x > xs[k]) || (i > k && x < xs[k]) {
+				t.Fatalf("nth left %v unpartitioned at %d", xs, k)
+			}
+		}
+	}
+}
