@@ -170,6 +170,14 @@ type Window struct {
 	End   time.Time `json:"end"`
 }
 
+// Check returns s with its defaults filled in (the name), or the first
+// rule of a site it breaks. The simulator checks its scenario's sites with
+// it before a run.
+func (s Site) Check() (Site, error) {
+	err := s.validate()
+	return s, err
+}
+
 func (s *Site) validate() error {
 	if !entityID.MatchString(s.ID) {
 		return invalid("id", "%q must be 1-64 letters, digits, '_', '.' or '-'", s.ID)

@@ -574,7 +574,7 @@ func (c PublishManifest) decide(s *State, env Envelope) ([]Event, error) {
 				leaving[m.ID] = true
 			}
 		}
-		if plans[i].load > f.Seats {
+		if !FitsSeats(f.Seats, 0, plans[i].load) {
 			return nil, Errorf(ECONFLICT, "the manifest of flight %s lists %d persons; it has %d seats", f.ID, plans[i].load, f.Seats).
 				With("flight_id", f.ID).With("seats", f.Seats).With("persons", plans[i].load)
 		}

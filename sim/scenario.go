@@ -97,7 +97,7 @@ type FlightGen struct {
 	Aircraft    string `json:"aircraft"`
 	Seats       int    `json:"seats"`
 	PerDay      []int  `json:"per_day"`
-	Destination string `json:"destination,omitempty"` // a hub's id, or any place
+	Destination string `json:"destination,omitempty"` // a hub's id, or any place; none: "onward"
 	// TurnaroundMin is how long the aircraft is on the ground before its
 	// departure (it needs a place on the ramp for that long).
 	TurnaroundMin float64 `json:"turnaround_min,omitempty"`
@@ -245,8 +245,8 @@ func (s *Scenario) Validate() error {
 		default:
 			return bad(at+".service.dist", "%q must be exp, fixed or lognormal", sv.Dist)
 		}
-		if !finite(sv.MeanMin) || sv.MeanMin <= 0 || sv.MeanMin > maxServices {
-			return bad(at+".service.mean_min", "must be > 0 and at most %d", maxServices)
+		if !finite(sv.MeanMin) || sv.MeanMin < 1e-6 || sv.MeanMin > maxServices {
+			return bad(at+".service.mean_min", "must be 0.000001..%d", maxServices)
 		}
 		if sv.Dist == "lognormal" && sv.SDMin > 1000*sv.MeanMin {
 			// Beyond, the underlying normal's variance overflows, or
@@ -255,6 +255,9 @@ func (s *Scenario) Validate() error {
 		}
 		if err := windows(at+".closures", g.Closures); err != nil {
 			return err
+		}
+		if _, err := (airbridge.Site{ID: "gate-" + g.ID, Kind: airbridge.Gate}).Check(); err != nil {
+			return bad(at+".id", "as the site gate-%s: %v", g.ID, err)
 		}
 	}
 	if s.Holding.Capacity < 1 {
@@ -273,10 +276,13 @@ func (s *Scenario) Validate() error {
 		if err := windows(at+".outages", h.Outages); err != nil {
 			return err
 		}
+		if _, err := (airbridge.Site{ID: h.ID, Name: h.Name, Kind: airbridge.Hub, Capacity: h.IntakePerDay}).Check(); err != nil {
+			return bad(at, "%v", err)
+		}
 	}
 	for i, f := range s.Flights {
 		at := fmt.Sprintf("flights[%d]", i)
-		if err := checkFlight(at, seen, f.Nation, f.Aircraft, f.Seats, f.TurnaroundMin); err != nil {
+		if err := checkFlight(at, seen, f.Nation, f.Aircraft, f.Seats, f.TurnaroundMin, f.Destination, s.Start); err != nil {
 			return err
 		}
 		if len(f.PerDay) == 0 {
@@ -290,7 +296,7 @@ func (s *Scenario) Validate() error {
 	}
 	for i, f := range s.Schedule {
 		at := fmt.Sprintf("schedule[%d]", i)
-		if err := checkFlight(at, seen, f.Nation, f.Aircraft, f.Seats, f.TurnaroundMin); err != nil {
+		if err := checkFlight(at, seen, f.Nation, f.Aircraft, f.Seats, f.TurnaroundMin, f.Destination, s.Start); err != nil {
 			return err
 		}
 		if !finite(f.AtMin) || f.AtMin < 0 || f.AtMin > float64(maxDays)*1440 {
@@ -309,8 +315,9 @@ func (s *Scenario) Validate() error {
 }
 
 // checkFlight checks what generated and scheduled flights share: a nation
-// of the scenario, an aircraft type the domain knows, seats and turnaround.
-func checkFlight(at string, nations map[string]bool, nation, aircraft string, seats int, turnaround float64) error {
+// of the scenario, an aircraft type the domain knows, seats and turnaround;
+// and then the flight as the domain will check it when it is scheduled.
+func checkFlight(at string, nations map[string]bool, nation, aircraft string, seats int, turnaround float64, destination string, start time.Time) error {
 	if !nations[nation] {
 		return fmt.Errorf("scenario %s.nation: %q is not a nation of the scenario", at, nation)
 	}
@@ -327,7 +334,24 @@ func checkFlight(at string, nations map[string]bool, nation, aircraft string, se
 	if math.IsNaN(turnaround) || turnaround < 0 || turnaround > 24*60 {
 		return fmt.Errorf("scenario %s.turnaround_min: must be 0..1440", at)
 	}
+	p := airbridge.Policy{Name: "check", Nations: []string{nation}, Categories: airbridge.DefaultCategories(),
+		MaxSeats: map[airbridge.AircraftType]int{airbridge.AircraftType(aircraft): seats}}
+	in := airbridge.FlightInput{ID: "F1", Callsign: "SIMF1", Operator: nation, Aircraft: airbridge.AircraftType(aircraft), Seats: seats,
+		Slot: start, Destination: flightDestination(destination)}
+	if _, err := in.Check(p); err != nil {
+		return fmt.Errorf("scenario %s: %v", at, err)
+	}
 	return nil
+}
+
+// flightDestination is where a flight of the scenario goes, as the domain
+// reads it: trimmed, and "onward" if it names no place, so that a hub
+// named "onward" takes such flights.
+func flightDestination(d string) string {
+	if d = strings.TrimSpace(d); d == "" {
+		return "onward"
+	}
+	return d
 }
 
 func weights(field string, w []float64) error {

@@ -222,6 +222,15 @@ func TestScenarioErrors(t *testing.T) {
 			m["gates"].([]any)[1].(map[string]any)["service"] = map[string]any{"dist": "lognormal", "mean_min": 1, "sd_min": 1e160}
 		}), "gates[1].service.sd_min"},
 		{edit(func(m map[string]any) {
+			m["gates"].([]any)[1].(map[string]any)["service"] = map[string]any{"dist": "lognormal", "mean_min": 1e-200, "sd_min": 1e-199}
+		}), "gates[1].service.mean_min"},
+		{edit(func(m map[string]any) { m["gates"].([]any)[2].(map[string]any)["id"] = "east gate" }), "gates[2].id"},
+		{edit(func(m map[string]any) { m["hubs"] = []any{map[string]any{"id": "al udeid", "intake_per_day": 100}} }), "hubs[0]: id"},
+		{edit(func(m map[string]any) { m["hubs"] = []any{map[string]any{"id": "auab", "intake_per_day": 20_000_000}} }), "hubs[0]: capacity"},
+		{edit(func(m map[string]any) {
+			m["flights"].([]any)[0].(map[string]any)["destination"] = strings.Repeat("x", 70)
+		}), "flights[0]: destination"},
+		{edit(func(m map[string]any) {
 			m["gates"].([]any)[0].(map[string]any)["service"] = map[string]any{"dist": "lognormal", "mean_min": 1}
 		}), "sd_min"},
 		{edit(func(m map[string]any) {
@@ -257,6 +266,8 @@ func FuzzReadScenario(f *testing.F) {
 	good, _ := os.ReadFile("scenarios/pipeline.json")
 	f.Add(string(good))
 	f.Add(`{"name":"x","days":1,"nations":[{"code":"USA","share":1}],"arrivals":{"per_day":[10]},"gates":[{"id":"g","lanes":1,"service":{"dist":"fixed","mean_min":1}}],"holding":{"capacity":5}}`)
+	f.Add(`{"name":"x","days":1,"nations":[{"code":"USA","share":1}],"arrivals":{"per_day":[10]},"gates":[{"id":"g","lanes":1,"service":{"dist":"lognormal","mean_min":1e-200,"sd_min":1e-199}}],"holding":{"capacity":5}}`)
+	f.Add(`{"name":"x","days":1,"nations":[{"code":"USA","share":1}],"arrivals":{"per_day":[100]},"gates":[{"id":"g","lanes":2,"service":{"dist":"exp","mean_min":1}}],"holding":{"capacity":50},"hubs":[{"id":"onward","intake_per_day":20}],"schedule":[{"nation":"USA","aircraft":"C-17","seats":102,"at_min":600,"destination":" "}]}`)
 	f.Fuzz(func(t *testing.T, doc string) {
 		sc, err := ReadScenario(strings.NewReader(doc))
 		if err != nil {

@@ -26,7 +26,7 @@ type world interface {
 	clear(p int) error
 	stage(p int) error
 	// schedule adds flight fi, and returns its destination as the domain
-	// reads it (trimmed; "onward" if none is given).
+	// reads it (see flightDestination).
 	schedule(fi int) (dest string, err error)
 	// fly puts the chosen groups on flight fi's manifest, as far as the
 	// rules let it (a transit hub's intake for the day may be short),
@@ -122,12 +122,8 @@ func (w *ledger) schedule(fi int) (string, error) {
 // flightInput is the domain's flight for flight fi.
 func flightInput(e *engine, fi int) airbridge.FlightInput {
 	f := e.flights[fi]
-	in := airbridge.FlightInput{ID: f.id, Callsign: "SIM" + f.id, Operator: f.nation, Aircraft: airbridge.AircraftType(f.aircraft),
-		Seats: f.seats, Slot: e.time(f.due), Destination: f.dest}
-	if in.Destination == "" {
-		in.Destination = "onward"
-	}
-	return in
+	return airbridge.FlightInput{ID: f.id, Callsign: "SIM" + f.id, Operator: f.nation, Aircraft: airbridge.AircraftType(f.aircraft),
+		Seats: f.seats, Slot: e.time(f.due), Destination: flightDestination(f.dest)}
 }
 
 func (w *ledger) fly(fi int, chosen []int) ([]int, error) {

@@ -62,7 +62,7 @@ func (env *environment) benchSim(args []string) error {
 	// then one in SimPy; each round gives a ratio. A machine that others
 	// share slows down and speeds up over seconds, and a ratio of times
 	// taken seconds apart would measure that.
-	var kabulTimes, pipeTimes, pyTimes, ratios []float64
+	var kabulTimes, pipeTimes, pyTimes []float64
 	for range *runs {
 		s, _, err := timeRun(kabul, sim.Historical)
 		if err != nil {
@@ -88,14 +88,13 @@ func (env *environment) benchSim(args []string) error {
 			return err
 		}
 		pyTimes, res.SimPyEvacuated = append(pyTimes, s), evacuated
-		ratios = append(ratios, s/median(round))
 	}
 	if res.KabulCoordSeconds, _, err = timeRun(kabul, sim.Coordinated); err != nil {
 		return err
 	}
 	res.KabulSeconds, res.PipelineSeconds = median(kabulTimes), median(pipeTimes)
 	if len(pyTimes) > 0 {
-		res.SimPySeconds, res.Ratio = median(pyTimes), median(ratios)
+		res.SimPySeconds, res.Ratio = median(pyTimes), medianRatio(pipeTimes, pyTimes)
 	}
 	if *asJSON {
 		return json.NewEncoder(env.stdout).Encode(res)
@@ -151,6 +150,15 @@ func pipelineFlights(sc *sim.Scenario) []map[string]any {
 		fs = append(fs, map[string]any{"nation": f.Nation, "aircraft": f.Aircraft, "seats": f.Seats, "per_day": f.PerDay})
 	}
 	return fs
+}
+
+// medianRatio is the median over rounds of theirs[i] / ours[i].
+func medianRatio(ours, theirs []float64) float64 {
+	ratios := make([]float64, len(ours))
+	for i := range ours {
+		ratios[i] = theirs[i] / ours[i]
+	}
+	return median(ratios)
 }
 
 // median is the middle of xs (the upper one of an even count); xs is not

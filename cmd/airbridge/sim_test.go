@@ -48,8 +48,9 @@ func TestSimCommand(t *testing.T) {
 	if r.err != nil || strings.Count(r.stdout, "historical") != 3 {
 		t.Errorf("sweep: %v\n%s", r.err, r.stdout)
 	}
-	if l := runCmd(t, "sim", "--scenario", "pipeline", "--policy", "historical", "--days", "1", "--sweep", "lanes=12..36:12", "--ledger"); l.err != nil || l.stdout != r.stdout {
-		t.Errorf("sweep --ledger: %v\n%s\nwant the same as without:\n%s", l.err, l.stdout, r.stdout)
+	if l := runCmd(t, "sim", "--scenario", "pipeline", "--policy", "historical", "--days", "1", "--sweep", "lanes=12..36:12", "--ledger"); l.err != nil || l.stdout != r.stdout ||
+		!strings.Contains(l.stderr, "sweep: 3 runs in ") || !strings.Contains(l.stderr, "on the ledger's state") || strings.Contains(r.stderr, "ledger") {
+		t.Errorf("sweep --ledger: %v\n%s%s\nwant the same table as without, run on the ledger:\n%s%s", l.err, l.stdout, l.stderr, r.stdout, r.stderr)
 	}
 
 	bad := filepath.Join(dir, "bad.json")
@@ -104,5 +105,14 @@ func TestBenchSim(t *testing.T) {
 		if r.err != nil || !strings.Contains(r.stdout, want) {
 			t.Errorf("bench sim without SimPy: %v, lacks %q:\n%s", r.err, want, r.stdout)
 		}
+	}
+}
+
+// TestMedianRatio: bench sim's ratio is the median of the rounds' ratios,
+// not the ratio of the medians, which a slow second on one side skews.
+func TestMedianRatio(t *testing.T) {
+	ours, theirs := []float64{1, 2, 10}, []float64{10, 40, 50} // ratios 10, 20, 5
+	if got := medianRatio(ours, theirs); got != 10 {
+		t.Errorf("medianRatio = %g, want 10 (the ratio of the medians would be 20)", got)
 	}
 }
