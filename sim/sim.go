@@ -113,7 +113,6 @@ const (
 
 type event struct {
 	t    float64
-	seq  uint64
 	a, b int32
 	kind eventKind
 }
@@ -283,7 +282,6 @@ type engine struct {
 	rng    *rand.Rand
 	world  world
 	q      eventQueue
-	seq    uint64
 	policy airbridge.Policy
 
 	// groupOf gives each person's group; a group's members follow each
@@ -381,8 +379,7 @@ func (e *engine) next() (event, bool) {
 }
 
 func (e *engine) at(t float64, kind eventKind, a, b int) {
-	e.seq++
-	e.q.push(event{t: t, seq: e.seq, kind: kind, a: int32(a), b: int32(b)})
+	e.q.push(event{t: t, kind: kind, a: int32(a), b: int32(b)})
 }
 
 // time returns the wall-clock time of minute t of the run.
