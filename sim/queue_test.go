@@ -21,7 +21,7 @@ func TestQueueOrder(t *testing.T) {
 		if a.t != b.t {
 			return cmp.Compare(a.t, b.t)
 		}
-		return cmp.Compare(a.a, b.a) // the order they were scheduled
+		return cmp.Compare(a.b, b.b) // the order they were scheduled
 	}
 	var seq uint64
 	now := 0.0
@@ -32,7 +32,7 @@ func TestQueueOrder(t *testing.T) {
 			if rng.IntN(100) == 0 {
 				gap = rng.Float64() * 1e6
 			}
-			ev := event{t: now + gap, a: int32(seq)}
+			ev := event{t: now + gap, b: int32(seq)}
 			q.push(ev)
 			i, _ := slices.BinarySearchFunc(pending, ev, order)
 			pending = slices.Insert(pending, i, ev)

@@ -132,11 +132,14 @@ type Hub struct {
 // Limits on a scenario, so that a typing error cannot ask for a run that
 // never ends.
 const (
-	maxDays     = 366
-	maxPerDay   = 1_000_000
-	maxLanes    = 10_000
-	maxFlights  = 5_000 // a day, per generator
-	maxServices = 24 * 60
+	maxDays    = 366
+	maxPerDay  = 1_000_000
+	maxLanes   = 10_000
+	maxFlights = 5_000 // a day, per generator
+	// maxRunFlights bounds the flights of a whole run, generated and
+	// scheduled.
+	maxRunFlights = 1_000_000
+	maxServices   = 24 * 60
 )
 
 // ReadScenario reads a scenario as JSON, strictly: an unknown field, a

@@ -111,6 +111,8 @@ const (
 	evFlightDue
 )
 
+// event is small, since the queue moves events from bucket to bucket. Its
+// arguments are indexes: of an hour, group, gate, flight or person.
 type event struct {
 	t    float64
 	a, b int32
@@ -443,6 +445,15 @@ func (e *engine) setUp() error {
 		return err
 	}
 	// Flights: every departure of every day, planned now.
+	flights := 0
+	for _, fg := range e.sc.Flights {
+		for d := range e.days {
+			flights += atInt(fg.PerDay, d)
+		}
+	}
+	if flights += len(e.sc.Schedule); flights > maxRunFlights {
+		return fmt.Errorf("%d flights over %d days: at most %d", flights, e.days, maxRunFlights)
+	}
 	for _, fg := range e.sc.Flights {
 		for d := range e.days {
 			n := atInt(fg.PerDay, d)

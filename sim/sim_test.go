@@ -393,3 +393,15 @@ func TestWorldsRefuseAlike(t *testing.T) {
 		}
 	}
 }
+
+// TestRunFlightsBound: a run refuses to plan more than a million flights,
+// however its days are stretched.
+func TestRunFlightsBound(t *testing.T) {
+	sc := *pipeline(t)
+	sc.Flights = slices.Clone(sc.Flights)
+	sc.Flights[0].PerDay = []int{5000}
+	_, err := Run(&sc, Options{Policy: Historical, Seed: 1, Days: 366})
+	if err == nil || !strings.Contains(err.Error(), "at most 1000000") {
+		t.Errorf("1.8 million flights: %v, want them refused", err)
+	}
+}
