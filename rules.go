@@ -6,7 +6,10 @@ import "slices"
 // State's decide calls them, and builds the errors with their details; so
 // does an engine that keeps compact state of its own, the simulator, which
 // moves a hundred thousand people through them without building an event
-// each. There is one model of the rules: these functions.
+// each. There is one model of the rules: these functions. A rule that can
+// bind on the simulator's people belongs here, and its compact state must
+// call it too (sim/world.go); sim's TestLedgerSameResult holds the two
+// ways to the same result.
 
 // ScanMoves returns the stage a scan at a site of kind k takes a person in
 // stage st, with screening decision, to, and whether the scan is allowed
