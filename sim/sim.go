@@ -370,8 +370,6 @@ func Run(sc *Scenario, opt Options) (*Result, error) {
 	return &e.res, nil
 }
 
-func (e *engine) now() float64 { return e.clock }
-
 // next removes and returns the first event, if there is one.
 func (e *engine) next() (event, bool) {
 	if e.q.len() == 0 {

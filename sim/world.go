@@ -258,7 +258,7 @@ func (w *compact) register(gi int) error {
 	w.on = grow(w.on, len(w.e.groups))
 	w.together = grow(w.together, len(w.e.groups))
 	for p, end := g.members(); p < end; p++ {
-		w.stages[p] = registered
+		w.stages[p] = codeRegistered
 	}
 	w.e.res.Commands++
 	return nil
@@ -276,7 +276,7 @@ func (w *compact) stageOf(p int) airbridge.Stage {
 // the group as one, as the domain does.
 func (w *compact) staged(gi int) bool {
 	if t := w.together[gi]; t != 0 {
-		return t-1 == staged
+		return t-1 == codeStaged
 	}
 	g := &w.e.groups[gi]
 	for p, end := g.members(); p < end; p++ {
@@ -284,7 +284,7 @@ func (w *compact) staged(gi int) bool {
 			return false
 		}
 	}
-	w.together[gi] = staged + 1
+	w.together[gi] = codeStaged + 1
 	return true
 }
 
@@ -297,13 +297,13 @@ var stageNames = func() (names [256]airbridge.Stage) {
 
 // The stages' indexes in airbridge.Stages, which lists them all.
 var (
-	registered = stageIndex(airbridge.Registered)
-	atGate     = stageIndex(airbridge.AtGate)
-	screened   = stageIndex(airbridge.Screened)
-	staged     = stageIndex(airbridge.Staged)
-	manifested = stageIndex(airbridge.Manifested)
-	boarded    = stageIndex(airbridge.Boarded)
-	departed   = stageIndex(airbridge.Departed)
+	codeRegistered = stageIndex(airbridge.Registered)
+	codeAtGate     = stageIndex(airbridge.AtGate)
+	codeScreened   = stageIndex(airbridge.Screened)
+	codeStaged     = stageIndex(airbridge.Staged)
+	codeManifested = stageIndex(airbridge.Manifested)
+	codeBoarded    = stageIndex(airbridge.Boarded)
+	codeDeparted   = stageIndex(airbridge.Departed)
 )
 
 func stageIndex(st airbridge.Stage) uint8 {
@@ -319,11 +319,11 @@ func stageIndex(st airbridge.Stage) uint8 {
 func stageCode(st airbridge.Stage) uint8 {
 	switch st {
 	case airbridge.AtGate:
-		return atGate
+		return codeAtGate
 	case airbridge.Staged:
-		return staged
+		return codeStaged
 	case airbridge.Boarded:
-		return boarded
+		return codeBoarded
 	}
 	return stageIndex(st)
 }
@@ -360,7 +360,7 @@ func (w *compact) clear(p int) error {
 	if !airbridge.Screenable(w.stageOf(p), w.decision(p)) {
 		return fmt.Errorf("person P%d is %s, and screening needs at_gate or a referral", p+1, w.stageOf(p))
 	}
-	w.stages[p], w.cleared[p] = screened, true
+	w.stages[p], w.cleared[p] = codeScreened, true
 	w.e.res.Commands++
 	return nil
 }
@@ -409,7 +409,7 @@ func (w *compact) manifests(fi, gi int, room int) bool {
 
 func (w *compact) manifest(fi, gi int, k hubDay) {
 	g := &w.e.groups[gi]
-	w.together[gi] = manifested + 1
+	w.together[gi] = codeManifested + 1
 	w.on[gi] = int32(fi + 1)
 	w.manifested[fi] += g.persons()
 	if k.hub != "" {
@@ -473,7 +473,7 @@ func (w *compact) fly(fi int, chosen []int) ([]int, error) {
 	for _, gi := range w.carried {
 		first, _ := w.e.groups[gi].members()
 		if airbridge.Departs(w.stageOf(first)) {
-			w.together[gi] = departed + 1
+			w.together[gi] = codeDeparted + 1
 		}
 	}
 	return w.carried, nil
